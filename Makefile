@@ -1,0 +1,36 @@
+# The two commands a newcomer needs (README): `make run` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Test mode of the test certification authority (validity overrides on issue): on for `make run`.
+export NCA_TEST_MODE ?= 1
+
+.PHONY: run test lint bench clean install
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: all five services in one process (in-memory bus and SQLite under var/ unless AMQP_URL / DATABASE_URL_<SERVICE> are set)
+run: $(STAMP)
+	$(BIN)/python -m services
+
+## test: every suite; the RabbitMQ and PostgreSQL ones run when their servers answer (and must, when CI=true)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## bench: benchmarks, on demand; they print figures (see bench/README.md)
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var .pytest_cache

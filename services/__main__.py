@@ -1,0 +1,74 @@
+"""The embedded default (ARCHITECTURE §2): all five services in one process, each on its own port,
+sharing nothing but the bus: the in-memory bus, or RabbitMQ when ``AMQP_URL`` is set.
+
+    python -m services          # what `make run` runs
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from fastapi import FastAPI
+
+from services.con_intake.app import create_app as con_intake
+from services.con_intake.config import ConIntakeSettings
+from services.portal_gateway.app import create_app as portal_gateway
+from services.portal_gateway.config import PortalSettings
+from services.provider.app import create_app as provider
+from services.provider.config import ProviderSettings
+from services.regional_gateway.app import create_app as regional_gateway
+from services.regional_gateway.config import RegionalGatewaySettings
+from services.registry_stub.app import create_app as registry_stub
+from services.registry_stub.config import RegistryStubSettings
+from shared.bus.amqp import AmqpBus
+from shared.bus.memory import InMemoryBus
+from shared.bus.port import Bus
+from shared.db import describe_url
+from shared.logging import configure_logging
+from shared.runner import serve_many
+from shared.settings import ServiceSettings
+
+FACTORIES = (
+    (portal_gateway, PortalSettings),
+    (con_intake, ConIntakeSettings),
+    (regional_gateway, RegionalGatewaySettings),
+    (provider, ProviderSettings),
+    (registry_stub, RegistryStubSettings),
+)
+
+
+def banner(bus: Bus, apps: list[tuple[FastAPI, ServiceSettings]]) -> str:
+    if isinstance(bus, AmqpBus):
+        bus_line = f"RabbitMQ {describe_url(bus.url)} (exchange {bus.namespace!r})"
+    else:
+        bus_line = "in-memory (this process only; set AMQP_URL for RabbitMQ)"
+    lines = ["", "e-gov housing queue: five services", f"  bus: {bus_line}", "  services, databases and API docs:"]
+    for app, settings in apps:
+        name = app.state.runtime.spec.name
+        lines.append(f"    {name:<17} http://{settings.host}:{settings.port}/docs   {describe_url(settings.database_url)}")
+    lines.append("  Ctrl-C stops them all.")
+    return "\n".join(lines) + "\n"
+
+
+async def main() -> None:
+    settings = [settings_cls() for _, settings_cls in FACTORIES]
+    configure_logging(settings[0].log_level)
+    first = settings[0]
+    bus: Bus = (
+        AmqpBus(first.amqp_url, first.bus_namespace, connection_name="embedded")
+        if first.amqp_url
+        else InMemoryBus(first.bus_namespace)
+    )
+    await bus.start()
+    apps = [(factory(s, bus=bus), s) for (factory, _), s in zip(FACTORIES, settings, strict=True)]  # type: ignore[operator]
+    print(banner(bus, apps), file=sys.stderr, flush=True)
+    try:
+        drain = bus.drain if isinstance(bus, InMemoryBus) else None
+        await serve_many(apps, before_exit=(lambda: drain(5.0)) if drain else None)
+    finally:
+        await bus.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""Public Service Center (ХҚО / ЦОН) operator workstation. See app.py."""

@@ -1,0 +1,1 @@
+"""e-Government portal (ЭҮП, egov.kz). See app.py."""

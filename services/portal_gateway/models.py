@@ -1,0 +1,16 @@
+"""Tables of portal_gateway. Its own registry keeps them apart from the other services' tables when all
+five run in one process."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+from shared.models import KernelModel
+
+
+class PortalModel(SQLModel, registry=registry()):
+    """Base of portal_gateway's tables."""
+
+
+METADATA = [KernelModel.metadata, PortalModel.metadata]

@@ -1,0 +1,1 @@
+"""Service provider: housing department and housing commission. See app.py."""

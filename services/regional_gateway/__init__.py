@@ -1,0 +1,1 @@
+"""Regional e-government gateway (ЭҮӨШ АЖО). See app.py."""

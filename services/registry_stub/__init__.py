@@ -1,0 +1,1 @@
+"""State registries and the test certification authority (NCA). See app.py."""

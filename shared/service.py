@@ -1,0 +1,174 @@
+"""What every service is made of: its database (migrated at start), the bus, the outbox relay, its
+subscriptions, and a FastAPI app with the kernel's error handlers, correlation ids, `/health` and
+`/ready`. A service's ``app.py`` describes itself with a `ServiceSpec` and calls `create_service_app`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from shared.api.errors import ERROR_RESPONSES, install_error_handlers
+from shared.bus.amqp import AmqpBus
+from shared.bus.memory import InMemoryBus
+from shared.bus.outbox import OutboxRelay
+from shared.bus.port import Bus
+from shared.db import Database, describe_url
+from shared.logging import configure_logging, get_logger, log_context
+from shared.migrate import migrate
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service is: its name (package, queue prefix, log field), its title and description
+    for OpenAPI, and where its migrations are."""
+
+    name: str
+    title: str
+    description: str
+    migrations: Path
+    sender: str = ""
+    """Its gateway address, ``KZ/GOV/<BIN>/<subsystem>`` (ARCHITECTURE §3)."""
+
+
+Subscription = Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """The service's moving parts, shared by its routes (``request.app.state.runtime``) and handlers."""
+
+    spec: ServiceSpec
+    settings: ServiceSettings
+    db: Database
+    bus: Bus
+    owns_bus: bool
+    relay: OutboxRelay
+    subscriptions: list[Subscription] = field(default_factory=list)
+    started: bool = False
+
+    @classmethod
+    def build(cls, spec: ServiceSpec, settings: ServiceSettings, bus: Bus | None = None) -> ServiceRuntime:
+        db = Database(settings.database_url)
+        owns_bus = bus is None
+        if bus is None:
+            bus = make_bus(settings, spec.name)
+        return cls(spec, settings, db, bus, owns_bus, OutboxRelay(db, bus))
+
+    async def start(self) -> None:
+        with log_context(service=self.spec.name):
+            await migrate(self.db, self.spec.migrations)
+            if self.owns_bus:
+                await self.bus.start()
+            for subscribe in self.subscriptions:
+                await subscribe(self)
+            self.relay.start()
+            self.started = True
+            log.info("service started", database=describe_url(self.db.url), bus=type(self.bus).__name__)
+
+    async def stop(self) -> None:
+        with log_context(service=self.spec.name):
+            self.started = False
+            await self.relay.stop()
+            if self.owns_bus:
+                await self.bus.close()
+            await self.db.dispose()
+            log.info("service stopped")
+
+
+def make_bus(settings: ServiceSettings, connection_name: str) -> Bus:
+    """RabbitMQ when ``AMQP_URL`` is set, else the in-memory bus (which then serves only this
+    process: a service alone on the in-memory bus talks to nobody, so say so)."""
+    if settings.amqp_url:
+        return AmqpBus(settings.amqp_url, settings.bus_namespace, connection_name=connection_name)
+    log.warning("AMQP_URL is not set: in-memory bus, this process only", service=connection_name)
+    return InMemoryBus(settings.bus_namespace)
+
+
+class Health(BaseModel):
+    status: str
+    service: str
+
+
+class Readiness(BaseModel):
+    status: str
+    service: str
+    checks: dict[str, bool]
+
+
+def _health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/health", response_model=Health, summary="Liveness: the process answers")
+    async def health() -> Health:
+        return Health(status="ok", service=runtime.spec.name)
+
+    @router.get(
+        "/ready",
+        response_model=Readiness,
+        summary="Readiness: the service's database and the bus answer",
+        responses={503: {"model": Readiness, "description": "the database or the bus does not answer"}},
+    )
+    async def ready() -> Any:
+        checks = {"started": runtime.started, "database": await runtime.db.ping(), "bus": await runtime.bus.ping()}
+        body = Readiness(status="ok" if all(checks.values()) else "unavailable", service=runtime.spec.name, checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if body.status == "ok" else 503)
+
+    return router
+
+
+def create_service_app(
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter] = (),
+    *,
+    version: str = "1.0.0",
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    """The service's FastAPI app; its lifespan starts and stops the runtime."""
+    configure_logging(runtime.settings.log_level)
+    spec = runtime.spec
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=version,
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+        openapi_tags=openapi_tags,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        correlation_id = request.headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        with log_context(service=spec.name, correlation_id=correlation_id[:100]):
+            response = await call_next(request)
+        response.headers[CORRELATION_HEADER] = correlation_id[:100]
+        return response
+
+    app.include_router(_health_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    return app
