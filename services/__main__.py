@@ -46,7 +46,9 @@ def banner(bus: Bus, apps: list[tuple[FastAPI, ServiceSettings]]) -> str:
     lines = ["", "e-gov housing queue: five services", f"  bus: {bus_line}", "  services, databases and API docs:"]
     for app, settings in apps:
         name = app.state.runtime.spec.name
-        lines.append(f"    {name:<17} http://{settings.host}:{settings.port}/docs   {describe_url(settings.database_url)}")
+        lines.append(
+            f"    {name:<17} http://{settings.host}:{settings.port}/docs   {describe_url(settings.database_url)}"
+        )
     lines.append("  Ctrl-C stops them all.")
     return "\n".join(lines) + "\n"
 

@@ -47,9 +47,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Данные запроса не прошли проверку",
         "The request data failed validation",
     ),
-    "UNAUTHORIZED": ErrorSpec(
-        401, "Аутентификация қажет", "Требуется аутентификация", "Authentication is required"
-    ),
+    "UNAUTHORIZED": ErrorSpec(401, "Аутентификация қажет", "Требуется аутентификация", "Authentication is required"),
     "FORBIDDEN": ErrorSpec(403, "Қол жеткізуге тыйым салынған", "Доступ запрещён", "Access is forbidden"),
     "CONFLICT": ErrorSpec(
         409,
@@ -152,9 +150,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Учётная запись временно заблокирована",
         "The account is temporarily locked",
     ),
-    "IIN_INVALID": ErrorSpec(
-        422, "ЖСН жарамсыз", "ИИН недействителен", "The IIN is not valid"
-    ),
+    "IIN_INVALID": ErrorSpec(422, "ЖСН жарамсыз", "ИИН недействителен", "The IIN is not valid"),
     "BIN_INVALID": ErrorSpec(422, "БСН жарамсыз", "БИН недействителен", "The BIN is not valid"),
     "PERSON_NOT_FOUND": ErrorSpec(
         404,

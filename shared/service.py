@@ -124,7 +124,9 @@ def _health_router(runtime: ServiceRuntime) -> APIRouter:
     )
     async def ready() -> Any:
         checks = {"started": runtime.started, "database": await runtime.db.ping(), "bus": await runtime.bus.ping()}
-        body = Readiness(status="ok" if all(checks.values()) else "unavailable", service=runtime.spec.name, checks=checks)
+        body = Readiness(
+            status="ok" if all(checks.values()) else "unavailable", service=runtime.spec.name, checks=checks
+        )
         return JSONResponse(body.model_dump(), status_code=200 if body.status == "ok" else 503)
 
     return router

@@ -14,9 +14,7 @@ class ServiceSettings(BaseSettings):
     host: str = Field("127.0.0.1", description="interface to listen on")
     port: int
     database_url: str
-    amqp_url: str = Field(
-        "", validation_alias="AMQP_URL", description="RabbitMQ URL; empty means the in-memory bus"
-    )
+    amqp_url: str = Field("", validation_alias="AMQP_URL", description="RabbitMQ URL; empty means the in-memory bus")
     bus_namespace: str = Field(
         "egov", validation_alias="BUS_NAMESPACE", description="topic exchange name and queue prefix"
     )

@@ -19,7 +19,9 @@ log = get_logger(__name__)
 _STATUS_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 409: "CONFLICT"}
 
 
-def error_response(request: Request, code: str, details: dict[str, Any] | None = None, status: int | None = None) -> JSONResponse:
+def error_response(
+    request: Request, code: str, details: dict[str, Any] | None = None, status: int | None = None
+) -> JSONResponse:
     body = error_body(code, pick_language(request.headers.get("accept-language")), details)
     headers = {"Content-Language": pick_language(request.headers.get("accept-language"))}
     return JSONResponse(body, status_code=status or CATALOGUE[code].status, headers=headers)
@@ -31,7 +33,9 @@ def _validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any
     for error in exc.errors():
         if error.get("type") == "json_invalid":
             malformed = True
-        errors.append({"loc": [str(part) for part in error.get("loc", ())], "type": error.get("type"), "msg": error.get("msg")})
+        errors.append(
+            {"loc": [str(part) for part in error.get("loc", ())], "type": error.get("type"), "msg": error.get("msg")}
+        )
     return ("REQUEST_MALFORMED" if malformed else "VALIDATION_FAILED"), {"errors": errors}
 
 
@@ -57,6 +61,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    "4XX": {"description": "Caller's fault: `{\"error\": {\"code\", \"message\", \"details\"}}`, code from the catalogue"},
+    "4XX": {"description": 'Caller\'s fault: `{"error": {"code", "message", "details"}}`, code from the catalogue'},
     "5XX": {"description": "Service fault or an upstream system unavailable, in the same error format"},
 }

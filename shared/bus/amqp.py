@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aio_pika
@@ -100,6 +100,7 @@ class AmqpBus(Bus):
         self._reply_queue_name = f"{namespace}.reply.{uuid.uuid4().hex}"
         self._pending_replies: dict[str, asyncio.Future[Envelope]] = {}
         self._reply_consumer_ready = False
+        self.declared_queues: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -111,7 +112,7 @@ class AmqpBus(Bus):
         while True:
             try:
                 self._connection = await aio_pika.connect_robust(
-                    self.url, client_properties={"connection_name": self.connection_name}
+                    self.url, client_properties={"connection_name": self.connection_name}, reconnect_interval=1
                 )
                 break
             except (OSError, aiormq.exceptions.AMQPError) as exc:
@@ -178,9 +179,10 @@ class AmqpBus(Bus):
                 "x-overflow": "reject-publish",
             },
         )
+        self.declared_queues += [name, f"{name}.dlq"]
         for binding in bindings:
             await q.bind(self.namespace, routing_key=binding)
-        await q.consume(lambda message: self._on_message(name, message, handler))
+        await q.consume(self._consumer(name, handler))
 
     async def subscribe_dead_letters(self, queue: str, handler: Handler) -> None:
         channel = await self._channel(DEFAULT_PREFETCH)
@@ -189,7 +191,13 @@ class AmqpBus(Bus):
             q = await channel.declare_queue(name, passive=True)
         except aiormq.exceptions.ChannelNotFoundEntity as exc:
             raise BusError(f"queue {queue!r} is not declared") from exc
-        await q.consume(lambda message: self._on_message(name, message, handler))
+        await q.consume(self._consumer(name, handler))
+
+    def _consumer(self, queue: str, handler: Handler) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+        async def consume(message: AbstractIncomingMessage) -> None:
+            await self._on_message(queue, message, handler)
+
+        return consume
 
     async def _on_message(self, queue: str, message: AbstractIncomingMessage, handler: Handler) -> None:
         try:
@@ -224,6 +232,7 @@ class AmqpBus(Bus):
         channel = await self._channel(prefetch)
         name = self._qname(queue)
         q = await channel.declare_queue(name, durable=True, arguments={"x-queue-type": "classic"})
+        self.declared_queues.append(name)
         for binding in bindings:
             await q.bind(self.namespace, routing_key=binding)
 

@@ -29,7 +29,9 @@ def enqueue(session: AsyncSession, envelope: Envelope, routing_key: str | None =
     """Add ``envelope`` to the outbox inside the caller's transaction (routing key defaults to the
     message type). It is published after the transaction commits, and not at all if it rolls back."""
     session.add(
-        OutboxMessage(id=envelope.message_id, routing_key=routing_key or envelope.message_type, body=envelope.model_dump_json())
+        OutboxMessage(
+            id=envelope.message_id, routing_key=routing_key or envelope.message_type, body=envelope.model_dump_json()
+        )
     )
     session.info[OUTBOX_WRITTEN] = True
 
