@@ -137,6 +137,40 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "ИИН в запросе не совпадает с ИИН в сертификате",
         "The IIN in the request does not equal the IIN in the certificate",
     ),
+    "EDS_PURPOSE_INVALID": ErrorSpec(
+        422,
+        "Қолтаңба рөлі немесе мақсаты жарамсыз",
+        "Недопустимая роль или назначение подписи",
+        "The signature's role or purpose is not valid here",
+    ),
+    # --- the test certification authority (ҰКО) ------------------------------------------------
+    "NCA_TEST_MODE_REQUIRED": ErrorSpec(
+        403,
+        "Бұл әрекет тек сынақ режимінде рұқсат етілген",
+        "Это действие разрешено только в тестовом режиме",
+        "This is allowed only in the certification authority's test mode",
+    ),
+    "NCA_RA_TOKEN_REQUIRED": ErrorSpec(
+        403,
+        "Тіркеу орталығының рұқсаты қажет",
+        "Требуется разрешение центра регистрации",
+        "A registration authority token is required for this certificate",
+    ),
+    "CERTIFICATE_NOT_FOUND": ErrorSpec(
+        404, "Сертификат табылмады", "Сертификат не найден", "No such certificate"
+    ),
+    "CERTIFICATE_ALREADY_REVOKED": ErrorSpec(
+        409,
+        "Сертификат бұрын кері қайтарылған",
+        "Сертификат уже отозван",
+        "The certificate is already revoked",
+    ),
+    "PUBLIC_KEY_INVALID": ErrorSpec(
+        422,
+        "Ашық кілт жарамсыз немесе қолдау көрсетілмейді (RSA-2048 немесе P-256)",
+        "Открытый ключ недействителен или не поддерживается (RSA-2048 или P-256)",
+        "The public key is invalid or not supported (RSA-2048 or P-256)",
+    ),
     # --- identity and authorization (SPEC §8 Condition 1 / Process 2) -------------------------
     "AUTH_INVALID_CREDENTIALS": ErrorSpec(
         401,
