@@ -3,6 +3,8 @@ and the IIN/BIN check digit."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from services.provider.config import ProviderSettings
@@ -10,7 +12,7 @@ from services.registry_stub.config import RegistryStubSettings
 from shared.bus.envelope import Envelope
 from shared.bus.topic import topic_matches
 from shared.errors import CATALOGUE, LANGUAGES, AppError, pick_language
-from shared.iin import check_digit, has_valid_check_digit
+from shared.iin import check_digit, has_valid_check_digit, iin_birth_date, iin_sex, is_valid_bin, is_valid_iin, make_iin
 
 ARCHITECTURE_CODES = {
     "EDS_MALFORMED", "EDS_ALG_NOT_ALLOWED", "EDS_SIGNATURE_INVALID", "EDS_CERT_UNTRUSTED", "EDS_CERT_NOT_YET_VALID",
@@ -116,3 +118,47 @@ def test_the_second_weight_set_is_used_when_the_first_gives_ten() -> None:
     assert sum(int(d) * w for d, w in zip(first, range(1, 12), strict=True)) % 11 == 10
     second = sum(int(d) * w for d, w in zip(first, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
     assert check_digit(first) == second
+
+
+# Test vectors from ../shared/research/egov-anchors.md §2.
+@pytest.mark.parametrize("iin", ["871008401427", "760212350620", "800416300257", "680503450037", "800416100254"])
+def test_published_iins_are_valid(iin: str) -> None:
+    assert is_valid_iin(iin)
+
+
+def test_an_iin_whose_both_weight_passes_give_ten_is_invalid() -> None:
+    assert check_digit("82121424009") is None
+    assert not is_valid_iin("821214240092")
+
+
+@pytest.mark.parametrize(
+    ("iin", "why"),
+    [("871308401427", "month 13"), ("870230401420", "30 February"), ("871008701427", "century digit 7"),
+     ("871008001427", "century digit 0")],
+)  # fmt: skip
+def test_an_iin_must_encode_a_real_birth_date_and_century(iin: str, why: str) -> None:
+    assert not is_valid_iin(iin), why
+
+
+def test_the_iin_gives_birth_date_and_sex() -> None:
+    assert iin_birth_date("871008401427") == date(1987, 10, 8) and iin_sex("871008401427") == "F"
+    assert iin_birth_date("800416300257") == date(1980, 4, 16) and iin_sex("800416300257") == "M"
+
+
+def test_made_iins_are_valid_and_decode_back() -> None:
+    made = [make_iin(date(2001, 2, 28), "F", n) for n in range(1, 50)]
+    assert all(is_valid_iin(i) for i in made if i) and sum(i is None for i in made) < 10
+    assert all(iin_birth_date(i) == date(2001, 2, 28) and iin_sex(i) == "F" for i in made if i)
+
+
+def with_check_digit(first_eleven: str) -> str:
+    return first_eleven + str(check_digit(first_eleven))
+
+
+@pytest.mark.parametrize(
+    ("first_eleven", "valid"),
+    [("14044000010", True), ("14045100010", True), ("14046300010", True), ("14047000010", False),
+     ("14044400010", False), ("14134000010", False), ("14004000010", False)],
+)  # fmt: skip
+def test_a_bin_has_a_month_a_type_and_an_attribute(first_eleven: str, valid: bool) -> None:
+    assert is_valid_bin(with_check_digit(first_eleven)) is valid
