@@ -156,9 +156,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Требуется разрешение центра регистрации",
         "A registration authority token is required for this certificate",
     ),
-    "CERTIFICATE_NOT_FOUND": ErrorSpec(
-        404, "Сертификат табылмады", "Сертификат не найден", "No such certificate"
-    ),
+    "CERTIFICATE_NOT_FOUND": ErrorSpec(404, "Сертификат табылмады", "Сертификат не найден", "No such certificate"),
     "CERTIFICATE_ALREADY_REVOKED": ErrorSpec(
         409,
         "Сертификат бұрын кері қайтарылған",
@@ -167,9 +165,9 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "PUBLIC_KEY_INVALID": ErrorSpec(
         422,
-        "Ашық кілт жарамсыз немесе қолдау көрсетілмейді (RSA-2048 немесе P-256)",
-        "Открытый ключ недействителен или не поддерживается (RSA-2048 или P-256)",
-        "The public key is invalid or not supported (RSA-2048 or P-256)",
+        "Ашық кілт жарамсыз немесе қолдау көрсетілмейді (RSA 2048–4096 бит немесе P-256)",
+        "Открытый ключ недействителен или не поддерживается (RSA 2048–4096 бит или P-256)",
+        "The public key is invalid or not supported (RSA of 2048 to 4096 bits, or P-256)",
     ),
     # --- identity and authorization (SPEC §8 Condition 1 / Process 2) -------------------------
     "AUTH_INVALID_CREDENTIALS": ErrorSpec(

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.registry_stub.api import nca
 from services.registry_stub.config import RegistryStubSettings
+from services.registry_stub.nca.authority import CertificationAuthority
 from shared.bus.port import Bus
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
 
@@ -21,9 +23,28 @@ SPEC = ServiceSpec(
     sender="KZ/GOV/140440000507/registry",
 )
 
+OPENAPI_TAGS = [
+    {
+        "name": "certification authority",
+        "description": "The test national certification authority (ҰКО 3.0 (RSA TEST)): issue and revoke "
+        "certificates, the CA chain, the CRL and the OCSP responder (ARCHITECTURE §5).",
+    },
+    {"name": "operations", "description": "Liveness and readiness."},
+]
+
 
 def create_app(settings: RegistryStubSettings | None = None, *, bus: Bus | None = None) -> FastAPI:
     """The registry_stub app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``."""
-    runtime = ServiceRuntime.build(SPEC, settings or RegistryStubSettings(), bus)
-    return create_service_app(runtime)
+    settings = settings or RegistryStubSettings()
+    runtime = ServiceRuntime.build(SPEC, settings, bus)
+    authority = CertificationAuthority(runtime.db, settings)
+
+    async def start_authority(_runtime: ServiceRuntime) -> None:
+        # After the migrations, before the service reports ready: loads the PKI, or makes it the first time.
+        await authority.start()
+
+    runtime.subscriptions.append(start_authority)
+    app = create_service_app(runtime, [nca.router], openapi_tags=OPENAPI_TAGS)
+    app.state.nca = authority
+    return app

@@ -1,8 +1,10 @@
-"""Settings of registry_stub: env prefix ``REGISTRY_STUB_``, database under ``DATABASE_URL_REGISTRY_STUB``."""
+"""Settings of registry_stub: env prefix ``REGISTRY_STUB_``, database under ``DATABASE_URL_REGISTRY_STUB``,
+and the test certification authority's switches ``NCA_TEST_MODE`` and ``NCA_RA_TOKEN`` (unprefixed, as
+ARCHITECTURE §5 and the Makefile name them)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.db import sqlite_url
@@ -18,3 +20,27 @@ class RegistryStubSettings(ServiceSettings):
         validation_alias="DATABASE_URL_REGISTRY_STUB",
         description="SQLAlchemy async URL of this service's own database",
     )
+    public_url: str = Field(
+        "",
+        description="Base URL other services and testers reach this service at; written into every certificate's "
+        "CRL distribution point and AIA. Empty: http://127.0.0.1:<port>",
+    )
+    nca_test_mode: bool = Field(
+        False,
+        validation_alias="NCA_TEST_MODE",
+        description="Test mode of the certification authority: allows not_before/not_after overrides on issue and "
+        "system certificates without the RA token",
+    )
+    nca_ra_token: str = Field(
+        "",
+        validation_alias="NCA_RA_TOKEN",
+        description="Registration authority token (Authorization: Bearer) required to issue or revoke certificates "
+        "of information systems; empty: refused unless in test mode",
+    )
+    crl_validity_hours: int = Field(24, ge=1, description="Time from a CRL's thisUpdate to its nextUpdate")
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> RegistryStubSettings:
+        # Computed here, not in a default factory, so that REGISTRY_STUB_PORT moves it along.
+        self.public_url = (self.public_url or f"http://127.0.0.1:{self.port}").rstrip("/")
+        return self

@@ -1,0 +1,1 @@
+"""HTTP routers of registry_stub, one per resource."""

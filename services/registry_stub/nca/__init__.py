@@ -1,0 +1,2 @@
+"""The test certification authority (ҰКО) of registry_stub: profiles (pure rules), pki (cryptography),
+store (its tables), ocsp (the responder) and authority (what the routes call)."""

@@ -1,0 +1,245 @@
+"""The test national certification authority (ҰКО) of registry_stub: issue, revoke, publish the CRL and
+answer OCSP (ARCHITECTURE §5). One `CertificationAuthority` per service process; its state is in the
+service's database (`store`), so several processes on one database act as one CA.
+
+Who may do what: anyone may issue and revoke certificates of individuals and employees (it is a test CA);
+certificates of information systems (holder "system") need the registration authority's token
+(``Authorization: Bearer <NCA_RA_TOKEN>``) to be issued or revoked, and validity overrides need
+``NCA_TEST_MODE`` — which also waives the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from services.registry_stub.config import RegistryStubSettings
+from services.registry_stub.models import CrlRecord, IssuedCertificate
+from services.registry_stub.nca import ocsp, pki, store
+from services.registry_stub.nca.pki import Credential, KeyType
+from services.registry_stub.nca.profiles import (
+    RESPONDER_RENEW_BEFORE,
+    Endpoints,
+    Holder,
+    Profile,
+    RevocationReason,
+    Subject,
+    check_subject,
+    end_entity_validity,
+)
+from shared.db import Database
+from shared.errors import AppError
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+SUBJECT_NAMES = {
+    x509.NameOID.SURNAME: "SURNAME",
+    x509.NameOID.GIVEN_NAME: "GN",
+    x509.NameOID.SERIAL_NUMBER: "SERIALNUMBER",
+}
+"""Short names, in the RFC 4514 subject strings of the NCA's records, of the attributes RFC 4514 has none for."""
+
+
+@dataclass(frozen=True)
+class IssueOrder:
+    """A request to certify someone: a public key, or None to have the key pair made here."""
+
+    subject: Subject
+    profile: Profile
+    holder: Holder
+    key_type: KeyType = KeyType.RSA2048
+    public_key_pem: str | None = None
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What issuing gives back: the certificate, its chain, and a PKCS#12 when the NCA made the key."""
+
+    certificate: x509.Certificate
+    chain: list[x509.Certificate]
+    pkcs12: tuple[bytes, str] | None = None
+    """(file, password), only when the key pair was made here."""
+
+
+class CertificationAuthority:
+    """The test NCA. `start` must be awaited once before anything else (the service does it at start)."""
+
+    def __init__(self, db: Database, settings: RegistryStubSettings) -> None:
+        self._db = db
+        self._settings = settings
+        self.endpoints = Endpoints(settings.public_url)
+        self._credentials: dict[str, Credential] = {}
+        self._renewing = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Load the CA hierarchy, or make it on the very first start of the service's database. Two
+        processes starting at once end up with the same hierarchy (`store.insert_or_load`)."""
+        credentials = await store.load_credentials(self._db)
+        if store.ROOT not in credentials:
+            now = _now()
+            made = await asyncio.to_thread(_make_hierarchy, now)
+            credentials = await store.insert_or_load(self._db, made)
+            log.info("test NCA created", root=credentials[store.ROOT].certificate.fingerprint(hashes.SHA256()).hex())
+        if store.RESPONDER not in credentials:
+            responder = await asyncio.to_thread(pki.make_responder, credentials[store.ISSUING], _now())
+            credentials = await store.insert_or_load(self._db, {store.RESPONDER: responder})
+        self._credentials = credentials
+
+    @property
+    def root(self) -> x509.Certificate:
+        return self._credentials[store.ROOT].certificate
+
+    @property
+    def issuing_ca(self) -> x509.Certificate:
+        return self._credentials[store.ISSUING].certificate
+
+    def chain(self) -> list[x509.Certificate]:
+        """The issuing CA, then the root: what goes after an end-entity certificate."""
+        return [self.issuing_ca, self.root]
+
+    def check_rights(self, holder: Holder, *, overrides_validity: bool, bearer: str | None) -> None:
+        """NCA_TEST_MODE_REQUIRED for a validity override outside test mode; NCA_RA_TOKEN_REQUIRED for a
+        system certificate without the RA token outside test mode (and always, if no token is set)."""
+        if self._settings.nca_test_mode:
+            return
+        if overrides_validity:
+            raise AppError("NCA_TEST_MODE_REQUIRED", {"fields": ["not_before", "not_after"]})
+        if holder is Holder.SYSTEM:
+            token = self._settings.nca_ra_token
+            if not token or not hmac.compare_digest((bearer or "").encode(), token.encode()):
+                raise AppError("NCA_RA_TOKEN_REQUIRED", {"holder": holder.value})
+
+    async def issue(self, order: IssueOrder, *, bearer: str | None = None) -> Issued:
+        """Certify the order's subject under the issuing CA and record the certificate. Rights first
+        (`check_rights`), then the subject (`profiles.check_subject`), then the public key."""
+        overrides = order.not_before is not None or order.not_after is not None
+        self.check_rights(order.holder, overrides_validity=overrides, bearer=bearer)
+        check_subject(order.subject, order.holder)
+        private_key = None
+        if order.public_key_pem is not None:
+            public_key = pki.load_public_key(order.public_key_pem)
+        else:
+            private_key = await asyncio.to_thread(pki.generate_key, order.key_type)
+            public_key = private_key.public_key()
+        issuing = self._credentials[store.ISSUING]
+        validity = end_entity_validity(_now(), self.issuing_ca.not_valid_after_utc, order.not_before, order.not_after)
+        certificate = pki.make_end_entity(
+            issuing, order.subject, order.profile, order.holder, public_key, validity, self.endpoints
+        )
+        await store.add_certificate(self._db, _record(order, certificate, pki.key_type_of(public_key)))
+        log.info("certificate issued", serial=pki.serial_hex(certificate.serial_number), profile=order.profile.value)
+        if private_key is None:
+            return Issued(certificate, self.chain())
+        name = f"{order.profile.value.upper()} {pki.serial_hex(certificate.serial_number)}"
+        bundle = await asyncio.to_thread(pki.pkcs12_bundle, private_key, certificate, self.chain(), name)
+        return Issued(certificate, self.chain(), bundle)
+
+    async def certificate(self, serial: str) -> IssuedCertificate:
+        """The NCA's record of a certificate; CERTIFICATE_NOT_FOUND if it never issued this serial."""
+        row = await store.get_certificate(self._db, _normalise(serial))
+        if row is None:
+            raise AppError("CERTIFICATE_NOT_FOUND", {"serial": serial})
+        return row
+
+    async def revoke(self, serial: str, reason: RevocationReason, *, bearer: str | None = None) -> IssuedCertificate:
+        """Revoke now and publish a new CRL at once; OCSP answers from the same record, so it shows the
+        revocation from the next request on."""
+        row = await self.certificate(serial)
+        self.check_rights(Holder(row.holder), overrides_validity=False, bearer=bearer)
+        revoked = await store.revoke(self._db, row.serial, reason, _now().replace(microsecond=0), self._make_crl)
+        log.info("certificate revoked", serial=row.serial, reason=reason)
+        return revoked
+
+    async def crl(self) -> bytes:
+        """The current full CRL (DER); a new one is published when the stored one is past half its life."""
+        current = await store.current_crl(self._db)
+        if current is None or self._is_stale(current):
+            current = await store.renew_crl(self._db, self._make_crl, self._is_stale)
+        return current.crl_der
+
+    async def ocsp(self, request_der: bytes) -> bytes:
+        """The signed OCSP response (DER) to a DER OCSP request (see `nca.ocsp`)."""
+        return await ocsp.respond(
+            request_der, issuer=self.issuing_ca, responder=await self._responder(), lookup=self._status, now=_now()
+        )
+
+    async def _status(self, serial: int) -> ocsp.CertStatus | None:
+        row = await store.get_certificate(self._db, pki.serial_hex(serial))
+        if row is None:
+            return None
+        if row.revoked_at is None:
+            return ocsp.CertStatus()
+        return ocsp.CertStatus(store.as_utc(row.revoked_at), x509.ReasonFlags(row.revocation_reason or "unspecified"))
+
+    async def _responder(self) -> Credential:
+        responder = self._credentials[store.RESPONDER]
+        if responder.certificate.not_valid_after_utc - _now() > RESPONDER_RENEW_BEFORE:
+            return responder
+        async with self._renewing:
+            responder = self._credentials[store.RESPONDER]
+            if responder.certificate.not_valid_after_utc - _now() <= RESPONDER_RENEW_BEFORE:
+                responder = await asyncio.to_thread(pki.make_responder, self._credentials[store.ISSUING], _now())
+                await store.replace_responder(self._db, responder)
+                self._credentials = {**self._credentials, store.RESPONDER: responder}
+                log.info("OCSP responder certificate renewed", serial=pki.serial_hex(responder.certificate.serial_number))  # fmt: skip
+        return responder
+
+    def _make_crl(self, number: int, revoked: list[IssuedCertificate]) -> CrlRecord:
+        this_update = _now().replace(microsecond=0)
+        next_update = this_update + timedelta(hours=self._settings.crl_validity_hours)
+        entries = [
+            pki.Revoked(
+                int(row.serial, 16),
+                store.as_utc(row.revoked_at),
+                x509.ReasonFlags(row.revocation_reason or "unspecified"),
+            )  # fmt: skip
+            for row in revoked
+            if row.revoked_at is not None
+        ]
+        der = pki.make_crl(self._credentials[store.ISSUING], number, entries, this_update, next_update)
+        return CrlRecord(number=number, this_update=this_update, next_update=next_update, crl_der=der)
+
+    def _is_stale(self, crl: CrlRecord) -> bool:
+        half_life = (crl.next_update - crl.this_update) / 2
+        return _now() >= crl.this_update + half_life
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _normalise(serial: str) -> str:
+    """Serials are looked up as lowercase hex without leading zeros; anything else names no certificate."""
+    try:
+        return pki.serial_hex(int(serial, 16))
+    except ValueError:
+        return serial
+
+
+def _make_hierarchy(now: datetime) -> dict[str, Credential]:
+    root = pki.make_root(now)
+    issuing = pki.make_issuing_ca(root, now)
+    return {store.ROOT: root, store.ISSUING: issuing, store.RESPONDER: pki.make_responder(issuing, now)}
+
+
+def _record(order: IssueOrder, certificate: x509.Certificate, key_type: str) -> IssuedCertificate:
+    return IssuedCertificate(
+        serial=pki.serial_hex(certificate.serial_number),
+        iin=order.subject.iin,
+        bin=order.subject.bin,
+        subject=certificate.subject.rfc4514_string(SUBJECT_NAMES),
+        profile=order.profile.value,
+        holder=order.holder.value,
+        key_type=key_type,
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        certificate_der=certificate.public_bytes(serialization.Encoding.DER),
+    )

@@ -1,0 +1,1 @@
+"""The test national certification authority (registry_stub, ARCHITECTURE §5)."""
