@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["outbox_relay"]
+BENCHMARKS = ["outbox_relay", "eds_verify"]
 
 
 def main(argv: list[str]) -> None:

@@ -22,6 +22,9 @@ from shared.bus.memory import InMemoryBus
 from shared.bus.outbox import OutboxRelay
 from shared.bus.port import Bus
 from shared.db import Database, describe_url
+from shared.eds.revocation import HttpFetcher, RevocationSources
+from shared.eds.trust import NcaTrust
+from shared.eds.verify import Verifier
 from shared.logging import configure_logging, get_logger, log_context
 from shared.migrate import migrate
 from shared.settings import ServiceSettings
@@ -59,6 +62,19 @@ class ServiceRuntime:
     relay: OutboxRelay
     subscriptions: list[Subscription] = field(default_factory=list)
     started: bool = False
+    _verifier: Verifier | None = None
+    _fetcher: HttpFetcher | None = None
+
+    @property
+    def verifier(self) -> Verifier:
+        """The service's e-document verifier (shared.eds.verify): trust anchors from the NCA on first
+        use, revocation answers cached for ``revocation_freshness_s``."""
+        if self._verifier is None:
+            self._fetcher = HttpFetcher()
+            trust = NcaTrust(self.settings.nca_url, pin_sha256=self.settings.nca_root_sha256 or None)
+            sources = RevocationSources(self._fetcher, freshness_s=self.settings.revocation_freshness_s)
+            self._verifier = Verifier(trust, sources)
+        return self._verifier
 
     @classmethod
     def build(cls, spec: ServiceSpec, settings: ServiceSettings, bus: Bus | None = None) -> ServiceRuntime:
@@ -85,6 +101,8 @@ class ServiceRuntime:
             await self.relay.stop()
             if self.owns_bus:
                 await self.bus.close()
+            if self._fetcher is not None:
+                await self._fetcher.aclose()
             await self.db.dispose()
             log.info("service stopped")
 

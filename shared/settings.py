@@ -19,6 +19,21 @@ class ServiceSettings(BaseSettings):
         "egov", validation_alias="BUS_NAMESPACE", description="topic exchange name and queue prefix"
     )
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    nca_url: str = Field(
+        "http://127.0.0.1:8005",
+        validation_alias="NCA_URL",
+        description="the test NCA (registry_stub): where the trust anchors (chain.pem) come from",
+    )
+    nca_root_sha256: str = Field(
+        "",
+        validation_alias="NCA_ROOT_SHA256",
+        description="pin: the root's SHA-256 fingerprint (hex); empty = first seen",
+    )
+    revocation_freshness_s: float = Field(
+        300.0,
+        validation_alias="REVOCATION_FRESHNESS_S",
+        description="how long an OCSP or CRL answer is reused before asking again",
+    )
 
 
 def var_dir() -> str:

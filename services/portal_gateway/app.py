@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.portal_gateway.api import edocs
 from services.portal_gateway.config import PortalSettings
 from shared.bus.port import Bus
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
@@ -26,4 +27,4 @@ def create_app(settings: PortalSettings | None = None, *, bus: Bus | None = None
     """The portal_gateway app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``."""
     runtime = ServiceRuntime.build(SPEC, settings or PortalSettings(), bus)
-    return create_service_app(runtime)
+    return create_service_app(runtime, [edocs.router])

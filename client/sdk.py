@@ -1,0 +1,96 @@
+"""The SDK: talk to the services over HTTP and sign locally with `shared.eds.signing`."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.eds.document import EDocument
+from shared.eds.signing import Signer, sign
+
+DEFAULT_NCA = "http://127.0.0.1:8005"
+DEFAULT_PORTAL = "http://127.0.0.1:8001"
+
+
+class ServiceError(Exception):
+    """A service answered with the error format of ARCHITECTURE §7."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        self.status = status
+        self.code = error.get("code", f"HTTP_{status}")
+        self.message = error.get("message", str(body))
+        self.details = error.get("details", {})
+        super().__init__(f"{self.code}: {self.message}")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    if response.status_code >= 400:
+        raise ServiceError(response.status_code, body)
+    return body
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    serial: str
+    pkcs12: bytes
+    password: str
+
+    def save(self, path: Path) -> None:
+        """Write the PKCS#12 readable by its owner only."""
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
+        path.write_bytes(self.pkcs12)
+
+
+class NcaClient:
+    """The test NCA: ask for a key pair and certificate as a PKCS#12 (test environment only)."""
+
+    def __init__(self, base_url: str = DEFAULT_NCA, *, timeout: float = 30.0) -> None:
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+
+    def request_pkcs12(
+        self,
+        *,
+        iin: str,
+        surname: str,
+        given_name: str,
+        patronymic: str | None = None,
+        profile: str = "sign",
+        holder: str = "individual",
+        bin: str | None = None,
+        organization: str | None = None,
+    ) -> IssuedKey:
+        subject = {"iin": iin, "surname": surname, "given_name": given_name, "patronymic": patronymic,
+                   "bin": bin, "organization": organization}  # fmt: skip
+        body = {"subject": {k: v for k, v in subject.items() if v is not None}, "profile": profile, "holder": holder}
+        answer = _json(self.http.post("/nca/v1/certificates", json=body))
+        return IssuedKey(answer["serial"], base64.b64decode(answer["pkcs12_b64"]), answer["pkcs12_password"])
+
+
+class PortalClient:
+    """The e-gov portal's public endpoints."""
+
+    def __init__(self, base_url: str = DEFAULT_PORTAL, *, timeout: float = 30.0) -> None:
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+
+    def verify(self, signed: dict[str, Any]) -> dict[str, Any]:
+        return _json(self.http.post("/api/v1/edocs/verify", json=signed))  # type: ignore[no-any-return]
+
+
+def load_signer(path: Path, password: str) -> Signer:
+    return Signer.from_pkcs12(path.read_bytes(), password)
+
+
+def sign_document(document: dict[str, Any], signer: Signer) -> dict[str, Any]:
+    """Sign a document as its author, after checking it has the common fields (type, id,
+    created_at, author) and that the author is the key's holder would be the verifier's job."""
+    return sign(EDocument.model_validate(document), signer)

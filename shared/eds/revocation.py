@@ -1,0 +1,165 @@
+"""Revocation information for a certificate (ARCHITECTURE §5): OCSP first (RFC 6960, POST to the
+certificate's AIA responder, with a nonce), the CRL from its distribution point as the fallback.
+Answers are cached within a freshness window; when neither source answers, the caller fails closed
+(``EDS_REVOCATION_UNKNOWN``). This module only fetches and caches: judging the answers (signatures,
+responder authority, freshness) is pyhanko-certvalidator's job in `shared.eds.verify`."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+Source = Literal["ocsp", "crl"]
+
+
+class Fetcher(Protocol):
+    async def post_ocsp(self, url: str, request: bytes) -> bytes: ...
+
+    async def get_crl(self, url: str) -> bytes: ...
+
+
+class HttpFetcher:
+    """Plain HTTP, short timeouts: a revocation source that hangs must not hang a citizen's request."""
+
+    def __init__(self, timeout: float = 3.0) -> None:
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def post_ocsp(self, url: str, request: bytes) -> bytes:
+        response = await self._client.post(url, content=request, headers={"Content-Type": "application/ocsp-request"})
+        response.raise_for_status()
+        return response.content
+
+    async def get_crl(self, url: str) -> bytes:
+        response = await self._client.get(url)
+        response.raise_for_status()
+        return response.content
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+@dataclass(frozen=True)
+class RevocationInfo:
+    source: Source
+    ocsp: tuple[bytes, ...] = ()
+    crls: tuple[bytes, ...] = ()
+
+
+def ocsp_urls(cert: x509.Certificate) -> list[str]:
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return []
+    return [
+        str(d.access_location.value)
+        for d in aia
+        if d.access_method == AuthorityInformationAccessOID.OCSP
+        and isinstance(d.access_location, x509.UniformResourceIdentifier)
+    ]
+
+
+def crl_urls(cert: x509.Certificate) -> list[str]:
+    try:
+        points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return []
+    return [
+        str(name.value)
+        for point in points
+        for name in point.full_name or []
+        if isinstance(name, x509.UniformResourceIdentifier)
+    ]
+
+
+class RevocationSources:
+    """OCSP, then CRL, per certificate; cached for ``freshness_s`` seconds (CRLs also no longer than
+    their nextUpdate)."""
+
+    def __init__(self, fetcher: Fetcher | None = None, *, freshness_s: float = 300.0) -> None:
+        self.fetcher = fetcher or HttpFetcher()
+        self.freshness_s = freshness_s
+        self._ocsp: dict[tuple[int, str], tuple[float, bytes]] = {}
+        self._crl: dict[str, tuple[float, bytes]] = {}
+
+    async def collect(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationInfo | None:
+        """Revocation information for ``cert``, or None when no source answered."""
+        response = await self._ocsp_response(cert, issuer)
+        if response is not None:
+            return RevocationInfo("ocsp", ocsp=(response,))
+        crl = await self._crl_for(cert)
+        if crl is not None:
+            return RevocationInfo("crl", crls=(crl,))
+        return None
+
+    def forget(self) -> None:
+        self._ocsp.clear()
+        self._crl.clear()
+
+    async def _ocsp_response(self, cert: x509.Certificate, issuer: x509.Certificate) -> bytes | None:
+        key = (cert.serial_number, issuer.fingerprint(hashes.SHA256()).hex())
+        cached = self._ocsp.get(key)
+        if cached and time.monotonic() - cached[0] < self.freshness_s:
+            return cached[1]
+        nonce = os.urandom(16)
+        request = (
+            ocsp.OCSPRequestBuilder()
+            .add_certificate(cert, issuer, hashes.SHA1())  # RFC 5019 clients send SHA-1 CertIDs
+            .add_extension(x509.OCSPNonce(nonce), critical=False)
+            .build()
+            .public_bytes(Encoding.DER)
+        )
+        for url in ocsp_urls(cert):
+            try:
+                body = await self.fetcher.post_ocsp(url, request)
+                parsed = ocsp.load_der_ocsp_response(body)
+                if parsed.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+                    raise ValueError(f"OCSP status {parsed.response_status.name}")
+                if _nonce(parsed) not in (None, nonce):
+                    raise ValueError("OCSP nonce does not match the request")
+                if parsed.serial_number != cert.serial_number:
+                    raise ValueError("OCSP answered for another certificate")
+            except (httpx.HTTPError, ValueError) as exc:
+                log.warning("OCSP responder failed", url=url, error=str(exc))
+                continue
+            self._ocsp[key] = (time.monotonic(), body)
+            return body
+        return None
+
+    async def _crl_for(self, cert: x509.Certificate) -> bytes | None:
+        for url in crl_urls(cert):
+            cached = self._crl.get(url)
+            if cached and time.monotonic() < cached[0]:
+                return cached[1]
+            try:
+                body = await self.fetcher.get_crl(url)
+                crl = x509.load_der_x509_crl(body)
+            except (httpx.HTTPError, ValueError) as exc:
+                log.warning("CRL unreachable", url=url, error=str(exc))
+                continue
+            expires = time.monotonic() + self.freshness_s
+            if crl.next_update_utc is not None:
+                remaining = (crl.next_update_utc - crl.last_update_utc).total_seconds()
+                expires = min(expires, time.monotonic() + max(remaining, 0))
+            self._crl[url] = (expires, body)
+            return body
+        return None
+
+
+def _nonce(response: ocsp.OCSPResponse) -> bytes | None:
+    try:
+        return response.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
