@@ -22,6 +22,7 @@ from shared.eds.jcs import canonical
 from shared.eds.signing import Signer, b64url, payload_of, sign
 from shared.iin import make_iin
 from tests.e2e.test_run_modes import ROOT, base_env, free_port, stop, wait_ready
+from tests.eds.test_verify import foreign_signer, with_header
 
 IINS = iter(i for n in range(100, 999) if (i := make_iin(date(1979, 11, 30), "F", n)))
 
@@ -108,6 +109,20 @@ def test_each_bad_signature_gets_its_code(services: Services) -> None:
     }
     thief = services.issue(other)
     cases["EDS_SIGNATURE_INVALID "] = sign(document(iin), Signer(thief.key, signer.chain))
+    cases["EDS_SIGNATURE_INVALID  "] = with_header(good, role="author", note="added after signing")
+    cases["EDS_ALG_NOT_ALLOWED"] = {
+        **with_header(good, alg="none"),
+        "signatures": [{**with_header(good, alg="none")["signatures"][0], "signature": ""}],
+    }
+    cases["EDS_MALFORMED "] = with_header(good, x5c=["garbage"])
+    cases["EDS_MALFORMED  "] = {**good, "payload": b64url(json.dumps(payload_of(good), indent=1).encode())}
+    cases["EDS_CERT_UNTRUSTED"] = sign(document(iin), foreign_signer(iin))
+    cases["EDS_CERT_NOT_YET_VALID"] = sign(
+        document(iin),
+        services.issue(
+            iin, not_before=(now + timedelta(days=1)).isoformat(), not_after=(now + timedelta(days=9)).isoformat()
+        ),
+    )
     for code, signed in cases.items():
         answer = services.verify(signed)
         assert (answer["valid"], answer["code"]) == (False, code.strip()), code
