@@ -202,6 +202,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Срок доверенности истёк",
         "The power of attorney has expired",
     ),
+    "POA_REVOKED": ErrorSpec(
+        422,
+        "Сенімхат кері қайтарылған",
+        "Доверенность отозвана",
+        "The power of attorney has been revoked",
+    ),
     "CONSENT_REQUIRED": ErrorSpec(
         403,
         "Заңмен қорғалатын құпияны пайдалануға келісім қажет (§14)",

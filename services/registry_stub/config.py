@@ -4,6 +4,8 @@ ARCHITECTURE §5 and the Makefile name them)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -38,6 +40,11 @@ class RegistryStubSettings(ServiceSettings):
         "of information systems; empty: refused unless in test mode",
     )
     crl_validity_hours: int = Field(24, ge=1, description="Time from a CRL's thisUpdate to its nextUpdate")
+    population_seed: int = Field(17032014, description="Seed of the synthetic population (made once per database)")
+    population_size: int = Field(3000, ge=1, description="How many people the registries hold")
+    population_as_of: date | None = Field(
+        None, description="The day the population's histories are relative to (the §15 five years); empty: today"
+    )
 
     @model_validator(mode="after")
     def _default_public_url(self) -> RegistryStubSettings:

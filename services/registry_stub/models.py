@@ -70,4 +70,7 @@ class CrlRecord(RegistryStubModel, table=True):
     crl_der: bytes = Field(sa_type=sa.LargeBinary)
 
 
+# The registries' tables live in registries/models.py; importing it here puts them in METADATA.
+from services.registry_stub.registries import models as _registries  # noqa: E402,F401
+
 METADATA = [KernelModel.metadata, RegistryStubModel.metadata]

@@ -55,6 +55,9 @@ POLICY = CertRevTrustPolicy(
     )
 )
 CLOCK_SKEW = timedelta(minutes=5)
+AUTHOR_ROLES = ("author", "registry")
+"""The first signature is the author's: a person's or an organisation's ("author"), or a registry's
+answer ("registry"); later ones are stamps ("registration", "approval")."""
 
 
 @dataclass(frozen=True)
@@ -227,13 +230,16 @@ class Verifier:
             errors = [{"loc": list(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()]
             raise _malformed("the document does not fit its type", errors=errors) from None
         author = infos[0]
-        if author.role != "author" or any(info.role == "author" for info in infos[1:]):
+        if author.role not in AUTHOR_ROLES or any(info.role in AUTHOR_ROLES for info in infos[1:]):
             raise AppError("EDS_PURPOSE_INVALID", {"reason": "the first signature, and only it, is the author's"})
-        if parsed.author.iin != author.iin or (parsed.author.bin is not None and parsed.author.bin != author.bin):
+        claimed = parsed.author
+        if (claimed.iin is not None and claimed.iin != author.iin) or (
+            claimed.bin is not None and claimed.bin != author.bin
+        ):
             raise AppError(
                 "EDS_IIN_MISMATCH",
                 {
-                    "document": parsed.author.model_dump(exclude_none=True),
+                    "document": claimed.model_dump(exclude_none=True),
                     "certificate": {"iin": author.iin, "bin": author.bin},
                 },
             )

@@ -93,6 +93,27 @@ class CertificationAuthority:
             credentials = await store.insert_or_load(self._db, {store.RESPONDER: responder})
         self._credentials = credentials
 
+    async def own_credential(self, role: str, subject: Subject) -> Credential:
+        """A SIGN credential (holder system) for registry_stub's own answers, made under the issuing CA
+        on first use and kept with the NCA's credentials (a concurrent first use keeps one of the two).
+        No RA token: the service certifies itself, in process."""
+        credential = self._credentials.get(role)
+        if credential is None or credential.certificate.not_valid_after_utc < _now():
+            key = await asyncio.to_thread(pki.generate_key, KeyType.RSA2048)
+            validity = end_entity_validity(_now(), self.issuing_ca.not_valid_after_utc, None, None)
+            certificate = pki.make_end_entity(
+                self._credentials[store.ISSUING], subject, Profile.SIGN, Holder.SYSTEM, key.public_key(), validity,
+                self.endpoints,
+            )  # fmt: skip
+            order = IssueOrder(subject=subject, profile=Profile.SIGN, holder=Holder.SYSTEM)
+            await store.add_certificate(self._db, _record(order, certificate, pki.key_type_of(key.public_key())))
+            if credential is None:
+                self._credentials = await store.insert_or_load(self._db, {role: Credential(certificate, key)})
+            else:
+                await store.replace_credential(self._db, role, Credential(certificate, key))
+                self._credentials[role] = Credential(certificate, key)
+        return self._credentials[role]
+
     @property
     def root(self) -> x509.Certificate:
         return self._credentials[store.ROOT].certificate

@@ -61,10 +61,15 @@ async def insert_or_load(db: Database, made: dict[str, Credential]) -> dict[str,
 
 async def replace_responder(db: Database, credential: Credential) -> None:
     """Put a renewed OCSP responder credential in place of the old one."""
+    await replace_credential(db, RESPONDER, credential)
+
+
+async def replace_credential(db: Database, role: str, credential: Credential) -> None:
+    """Put a renewed credential in place of the old one for ``role``."""
     async with db.transaction() as session:
-        row = await session.get(CaCredential, RESPONDER)
+        row = await session.get(CaCredential, role)
         if row is None:
-            row = CaCredential(role=RESPONDER, certificate_pem="", private_key_pem="")
+            row = CaCredential(role=role, certificate_pem="", private_key_pem="")
         row.certificate_pem = credential.certificate_pem
         row.private_key_pem = credential.private_key_pem
         row.created_at = datetime.now(UTC)
