@@ -40,6 +40,7 @@ from shared.registries import RegistryClient
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
 QUERIES = int(os.environ.get("BENCH_QUERIES", "2000"))
 AS_OF = date(2026, 11, 1)
+DEFAULT_DATABASE = f"sqlite+aiosqlite:///{Path('var/bench').resolve()}/registry-{PEOPLE}.db"
 
 
 def percentiles(samples: list[float]) -> str:
@@ -57,10 +58,7 @@ def time_generation(people: int) -> float:
 
 
 async def main() -> None:
-    url = (
-        os.environ.get("BENCH_DATABASE_URL")
-        or f"sqlite+aiosqlite:///{Path('var/bench').resolve()}/registry-{PEOPLE}.db"
-    )
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE
     generation = time_generation(min(PEOPLE, 200_000))
     print(f"  generator alone: {min(PEOPLE, 200_000):,} people in {generation:.1f} s "
           f"({min(PEOPLE, 200_000) / generation:,.0f} people/s)")  # fmt: skip
