@@ -77,13 +77,51 @@ class NcaClient:
 
 
 class PortalClient:
-    """The e-gov portal's public endpoints."""
+    """The e-gov portal (ARCHITECTURE §6): a citizen's account, the form, the cabinet, verification."""
 
-    def __init__(self, base_url: str = DEFAULT_PORTAL, *, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str = DEFAULT_PORTAL, *, token: str | None = None, timeout: float = 30.0) -> None:
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+        self.token = token
+
+    def _auth(self) -> dict[str, str]:
+        if not self.token:
+            raise ServiceError(401, {"error": {"code": "UNAUTHORIZED", "message": "log in first"}})
+        return {"Authorization": f"Bearer {self.token}"}
 
     def verify(self, signed: dict[str, Any]) -> dict[str, Any]:
         return _json(self.http.post("/api/v1/edocs/verify", json=signed))  # type: ignore[no-any-return]
+
+    def register(self, iin: str, password: str, email: str | None = None) -> dict[str, Any]:
+        body = {"iin": iin, "password": password, **({"email": email} if email else {})}
+        return _json(self.http.post("/api/v1/auth/register", json=body))  # type: ignore[no-any-return]
+
+    def login(self, iin: str, password: str) -> str:
+        self.token = _json(self.http.post("/api/v1/auth/token", json={"iin": iin, "password": password}))[
+            "access_token"
+        ]
+        return self.token
+
+    def upload(self, path: Path, kind: str) -> dict[str, Any]:
+        media = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+        media_type = media.get(path.suffix.lower(), "application/octet-stream")
+        response = self.http.post("/api/v1/attachments", params={"kind": kind, "name": path.name},
+                                  content=path.read_bytes(), headers={**self._auth(), "Content-Type": media_type})  # fmt: skip
+        return _json(response)  # type: ignore[no-any-return]
+
+    def draft(self, **fields: Any) -> dict[str, Any]:
+        return _json(self.http.post("/api/v1/applications/draft", json=fields, headers=self._auth()))  # type: ignore[no-any-return]
+
+    def submit(self, signed: dict[str, Any]) -> dict[str, Any]:
+        return _json(self.http.post("/api/v1/applications", json={"signed": signed}, headers=self._auth()))  # type: ignore[no-any-return]
+
+    def applications(self) -> list[dict[str, Any]]:
+        return _json(self.http.get("/api/v1/applications", headers=self._auth()))  # type: ignore[no-any-return]
+
+    def application(self, application_id: str) -> dict[str, Any]:
+        return _json(self.http.get(f"/api/v1/applications/{application_id}", headers=self._auth()))  # type: ignore[no-any-return]
+
+    def result(self, application_id: str) -> dict[str, Any]:
+        return _json(self.http.get(f"/api/v1/applications/{application_id}/result", headers=self._auth()))  # type: ignore[no-any-return]
 
 
 def load_signer(path: Path, password: str) -> Signer:

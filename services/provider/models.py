@@ -1,16 +1,129 @@
 """Tables of provider. Its own registry keeps them apart from the other services' tables when all
-five run in one process."""
+five run in one process.
+
+A case (іс) is opened per application at Annex 1 step 3 and grows through the later steps: its
+current status is on the case, every change in `CaseStatusRow` (who, when, why), and the registry
+answers it was decided on in `CaseRegistryAnswer` (signed, so the decision can be re-checked)."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from datetime import UTC, datetime
+from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.bus.envelope import utcnow
 from shared.models import KernelModel
+
+UTC_TIME = sa.DateTime(timezone=True)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; everything stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ProviderModel(SQLModel, registry=registry()):
     """Base of provider's tables."""
+
+
+class Case(ProviderModel, table=True):
+    """One application in the housing department of its district (Annex 1 step 3 onwards)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (sa.Index("ix_cases_district_opened", "district", "opened_at"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    number: str = Field(max_length=64, unique=True, description="ТҮ-<district>-<year>-<sequence>")
+    application_id: str = Field(max_length=36, unique=True, description="one case per application")
+    district: str = Field(max_length=32)
+    applicant_iin: str = Field(max_length=32, index=True, description="as the application gives it")
+    channel: str = Field(max_length=8, description="portal | center")
+    status: str = Field(max_length=32, description="the newest entry of the status history")
+    registration_number: str = Field(max_length=64, description="the regional gateway's (Process 6)")
+    registered_at: datetime = Field(sa_type=UTC_TIME, description="when the gateway registered it")
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    correlation_id: str = Field(max_length=100, description="of the delivered message; statuses carry it back")
+    user_id: str | None = Field(default=None, max_length=64, description="KZ<IIN> of the person who applied")
+    represented_party: str | None = Field(default=None, max_length=64)
+    sender: str = Field(max_length=200, description="the gateway address the application came from")
+    application: dict[str, Any] = Field(sa_type=sa.JSON, description="the verified application (Annex 3)")
+    signed: dict[str, Any] = Field(sa_type=sa.JSON, description="as delivered: author's signature, gateway's stamp")
+
+
+class CaseStatusRow(ProviderModel, table=True):
+    """One entry of a case's status history."""
+
+    __tablename__ = "case_status"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=36, index=True)
+    status: str = Field(max_length=32)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    actor: str = Field(max_length=200, description="a staff login, or the service's address for its own steps")
+    reason: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class CaseRegistryAnswer(ProviderModel, table=True):
+    """A registry answer a decision on the case used (or the registry's refusal, by its code)."""
+
+    __tablename__ = "case_registry_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=36, index=True)
+    query: str = Field(max_length=32, description="person | civil-status | …")
+    subject: str = Field(max_length=64, description="the IIN (or number) asked about")
+    outcome: str = Field(max_length=64, description="ok, or the registry's error code")
+    asked_at: datetime = Field(sa_type=UTC_TIME)
+    result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    signed: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="the registry's signed answer")
+
+
+class CaseCounter(ProviderModel, table=True):
+    """The last case sequence given out per district and year (domain/numbering.py)."""
+
+    __tablename__ = "case_counter"
+
+    district: str = Field(primary_key=True, max_length=32)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class RejectedIntake(ProviderModel, table=True):
+    """A delivered message the provider did not open a case for: not verifiable, or not registered
+    by the regional gateway (no registration stamp of its BIN). Kept for the operators, never answered."""
+
+    __tablename__ = "rejected_intake"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=200, index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    routing_key: str = Field(max_length=200)
+    sender: str = Field(max_length=200)
+    issue: str | None = Field(default=None, max_length=200)
+    code: str = Field(max_length=64, description="the catalogue code of why")
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class StaffAccount(ProviderModel, table=True):
+    """A member of the housing department's staff (specialist, head) or of the housing commission,
+    bound to one district's department; password hashed with Argon2id."""
+
+    __tablename__ = "staff_account"
+
+    login: str = Field(primary_key=True, max_length=64)
+    password_hash: str = Field(sa_type=sa.Text)
+    role: str = Field(max_length=16, description="specialist | head | commission")
+    district: str = Field(max_length=32, index=True)
+    full_name: str = Field(default="", max_length=200)
+    active: bool = True
+    failed_logins: int = 0
+    first_failed_at: datetime | None = Field(default=None, sa_type=UTC_TIME)
+    locked_until: datetime | None = Field(default=None, sa_type=UTC_TIME)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
 
 
 METADATA = [KernelModel.metadata, ProviderModel.metadata]

@@ -71,6 +71,18 @@ def _to_message(envelope: Envelope, **properties: Any) -> aio_pika.Message:
     )
 
 
+def _original_routing_key(message: AbstractIncomingMessage) -> str:
+    """A dead letter arrives under the dead-letter routing key (its queue's name); the key it was
+    first published with is in ``x-death``."""
+    deaths = (message.headers or {}).get("x-death")
+    if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict):
+        keys = deaths[0].get("routing-keys")
+        if isinstance(keys, list) and keys:
+            key = keys[0]
+            return key.decode() if isinstance(key, bytes) else str(key)
+    return message.routing_key or ""
+
+
 def _death_reason(message: AbstractIncomingMessage) -> str | None:
     headers = message.headers or {}
     reason = headers.get("x-first-death-reason")
@@ -207,7 +219,7 @@ class AmqpBus(Bus):
             await self._settle(message.reject(requeue=False))
             return
         count = int((message.headers or {}).get("x-delivery-count", 0) or 0) + 1  # type: ignore[call-overload]
-        delivery = Delivery(envelope, message.routing_key or "", queue, count, _death_reason(message))
+        delivery = Delivery(envelope, _original_routing_key(message), queue, count, _death_reason(message))
         with log_context(message_id=envelope.message_id, correlation_id=envelope.correlation_id, queue=queue):
             try:
                 await handler(delivery)

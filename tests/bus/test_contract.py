@@ -75,6 +75,7 @@ async def test_a_message_past_the_delivery_limit_is_dead_lettered_not_lost(bus: 
     assert len(always_fails) == 3
     assert dead.deliveries[0].envelope == sent
     assert dead.deliveries[0].death_reason == "delivery_limit"
+    assert dead.deliveries[0].routing_key == "application.submitted"  # the key it was published with
     assert dead.deliveries[0].queue.endswith("provider.inbox.dlq")
 
 

@@ -381,8 +381,12 @@ def test_a_service_gets_only_its_own_secrets(raw_compose: dict[str, Any], name: 
     service = raw_compose["services"][name]
     assert "env_file" not in service
     used = {var for value in environment(service).values() for var, _, _ in interpolations(value)}
-    secrets = {var for var in used if "PASSWORD" in var}
-    assert secrets == {f"DB_PASSWORD_{name.upper()}", f"AMQP_PASSWORD_{name.upper()}"}
+    secrets = {var for var in used if any(word in var for word in ("PASSWORD", "SECRET", "TOKEN"))}
+    own = {"portal_gateway": {"PORTAL_GATEWAY_TOKEN_SECRET"},
+           "regional_gateway": {"NCA_RA_TOKEN", "REGIONAL_GATEWAY_ADMIN_TOKEN"},
+           "provider": {"PROVIDER_TOKEN_SECRET", "PROVIDER_DEMO_PASSWORD"},
+           "registry_stub": {"NCA_RA_TOKEN"}}.get(name, set())  # fmt: skip
+    assert secrets == {f"DB_PASSWORD_{name.upper()}", f"AMQP_PASSWORD_{name.upper()}", *own}
 
 
 def test_broker_users_exist_in_the_definitions(compose: dict[str, Any], definitions: dict[str, Any]) -> None:
@@ -461,8 +465,10 @@ def test_compose_defaults_equal_the_env_example(raw_compose: dict[str, Any], env
 
 
 def test_env_example_holds_dev_placeholders_only(env_example: dict[str, str]) -> None:
-    passwords = {k: v for k, v in env_example.items() if "PASSWORD" in k}
-    assert len(passwords) == 2 * len(NAMES) + 2
+    passwords = {k: v for k, v in env_example.items() if any(w in k for w in ("PASSWORD", "SECRET", "TOKEN"))}
+    # a DB and a broker password per service, the superuser's and the broker admin's, the staff demo
+    # password, two token secrets, the gateway's admin token and the RA token
+    assert len(passwords) == 2 * len(NAMES) + 2 + 5
     for key, value in passwords.items():
         assert value.startswith("dev-"), f"{key} does not look like a dev placeholder"
         assert re.fullmatch(r"[A-Za-z0-9_-]+", value), f"{key} must be URL-safe"

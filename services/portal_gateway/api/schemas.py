@@ -1,0 +1,127 @@
+"""Request and response bodies of the portal's API (ARCHITECTURE §6 contract points)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.housing.application import Attachment
+
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+SignedDocument = Any
+
+
+class RegisterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str = Field(description="the citizen's IIN (12 digits, check digit)", examples=["900101300017"])
+    password: str = Field(description="at least 8 characters, not only digits, not containing the IIN")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL, description="for results by e-mail (§17)")
+
+
+class AccountView(BaseModel):
+    iin: str
+    email: str | None
+    created_at: datetime
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str
+    password: str
+
+
+class TokenView(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="seconds")
+
+
+class ChallengeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str
+
+
+class ChallengeView(BaseModel):
+    challenge: dict[str, Any] = Field(
+        description="the exact document to sign with the AUTH key: type auth/challenge@1, author {iin}, nonce, "
+        "expires_at (single use, 5 minutes)"
+    )
+
+
+class SignedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signed: SignedDocument = Field(description="the signed e-document (JWS JSON General Serialization)")
+
+
+class Requirement(BaseModel):
+    kind: str = Field(description="the attachment kind (shared.housing.application.AttachmentKind)")
+    reason: str
+    paragraph: str = Field(description="where the Regulation asks for it")
+
+
+class DraftRequest(BaseModel):
+    """Everything is optional: what is left out is taken from the registries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    district: str | None = Field(default=None, description="shared.geo code; default: the registered address's")
+    categories: list[str] | None = Field(default=None, description="default: what the registries show")
+    vulnerable_groups: list[str] | None = None
+    employment_categories: list[str] | None = None
+    attachments: list[Attachment] | None = Field(default=None, description="references to your uploads")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
+
+
+class DraftView(BaseModel):
+    document: dict[str, Any] = Field(description="the exact application to sign (housing-queue/application@1)")
+    required_attachments: list[Requirement] = Field(description="the e-copies §14 asks of this applicant")
+    missing_attachments: list[Requirement] = Field(description="those not attached yet")
+
+
+class AcceptedView(BaseModel):
+    id: str
+    status: str
+    expected_result_date: date = Field(description="§12 p.1: the submission day (Asia/Almaty) + 30 calendar days")
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    status: str
+    district: str
+    submitted_at: datetime
+    expected_result_date: date
+    registration_number: str | None
+    result_ready: bool
+
+
+class HistoryView(BaseModel):
+    status: str
+    at: datetime
+    details: dict[str, Any] | None = None
+
+
+class RegistrationView(BaseModel):
+    number: str
+    registered_at: datetime | None
+
+
+class DeliveryView(BaseModel):
+    state: str = Field(description="ON_DELIVERY, DELIVERED, NOT_DELIVERED or DELIVERY_STOPPED")
+    at: datetime | None
+    error: dict[str, Any] | None = None
+
+
+class ApplicationDetail(ApplicationSummary):
+    status_at: datetime
+    history: list[HistoryView]
+    registration: RegistrationView | None
+    delivery: DeliveryView | None
+    case_number: str | None
+    result: dict[str, Any] | None = Field(description="the signed result (notification or reasoned refusal)")
+    document: dict[str, Any] = Field(description="the signed application as submitted")

@@ -1,0 +1,60 @@
+"""Typed dependencies of the gateway's routes: the gateway itself, and the workstation's admin token."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.regional_gateway.context import Gateway
+from shared.errors import AppError
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="GatewayAdminToken",
+    description="The gateway workstation's token: REGIONAL_GATEWAY_ADMIN_TOKEN (or the one logged at start).",
+)
+
+
+class AdminToken:
+    """The workstation's one bearer token. Empty in the settings: a random one, made here and logged
+    once (with a warning), so that a fresh installation is never open."""
+
+    def __init__(self, token: str) -> None:
+        self.generated = not token
+        self._token = token or secrets.token_urlsafe(32)
+
+    def announce(self) -> None:
+        if self.generated:
+            log.warning(
+                "REGIONAL_GATEWAY_ADMIN_TOKEN is not set: a random admin token was made for this run",
+                admin_token=self._token,
+            )
+
+    def check(self, credentials: HTTPAuthorizationCredentials | None) -> None:
+        """UNAUTHORIZED without a bearer token; FORBIDDEN with any other token (another service's too)."""
+        if credentials is None or not credentials.credentials:
+            raise AppError("UNAUTHORIZED", {"reason": "the gateway's admin bearer token is required"})
+        if not hmac.compare_digest(credentials.credentials.encode(), self._token.encode()):
+            raise AppError("FORBIDDEN", {"reason": "not the gateway's admin token"})
+
+
+def get_gateway(request: Request) -> Gateway:
+    return request.app.state.gateway  # type: ignore[no-any-return]
+
+
+def require_admin(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    token: AdminToken = request.app.state.admin_token
+    token.check(credentials)
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+AdminOnly = Depends(require_admin)

@@ -1,0 +1,73 @@
+"""The gateway's workstation (ЭҮӨШ АЖО), behind the admin token: dead letters and their replay, an
+application's delivery record, stopping a delivery."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from services.regional_gateway import dead_letters, delivery, message_log
+from services.regional_gateway.api.deps import AdminOnly, GatewayDep
+from services.regional_gateway.api.schemas import DeadLetterPage, DeadLetterView, DeliveryView
+
+router = APIRouter(prefix="/api/v1", tags=["workstation"], dependencies=[AdminOnly])
+
+ApplicationId = Annotated[str, Path(max_length=64, description="the application's id (the envelopes' issue)")]
+
+
+@router.get(
+    "/admin/dead-letters",
+    response_model=DeadLetterPage,
+    summary="List dead letters, newest first",
+    description="Messages the gateway's queues (`regional_gateway.inbound`, `regional_gateway.relay`) gave up on "
+    "after the delivery limit, with the envelope as it was and why it died. Filter by `queue` and by whether it "
+    "was `replayed`. UNAUTHORIZED without the admin token, FORBIDDEN with another.",
+)
+async def list_dead_letters(
+    gateway: GatewayDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    queue: Annotated[str | None, Query(max_length=200)] = None,
+    replayed: bool | None = None,
+) -> DeadLetterPage:
+    rows, total = await dead_letters.page(gateway, limit=limit, offset=offset, queue=queue, replayed=replayed)
+    return DeadLetterPage(items=[DeadLetterView.of(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/admin/dead-letters/{dead_letter_id}/replay",
+    response_model=DeadLetterView,
+    summary="Replay a dead letter",
+    description="Publishes the original envelope again, unchanged (same message id: consumers that applied it "
+    "skip it), to its original routing key through the outbox, logs the replay and marks the dead letter "
+    "replayed. NOT_FOUND for an unknown id, CONFLICT when it was replayed already.",
+)
+async def replay_dead_letter(gateway: GatewayDep, dead_letter_id: int) -> DeadLetterView:
+    return DeadLetterView.of(await dead_letters.replay(gateway, dead_letter_id))
+
+
+@router.get(
+    "/applications/{application_id}/delivery",
+    response_model=DeliveryView,
+    summary="An application's delivery state and registration",
+    description="The transport state (ON_DELIVERY, DELIVERED, NOT_DELIVERED, DELIVERY_STOPPED), kept apart from "
+    "the business status; the registration number and time; the original sender; the application's messages in "
+    "the log. NOT_FOUND when the gateway has never seen it.",
+)
+async def get_delivery(gateway: GatewayDep, application_id: ApplicationId) -> DeliveryView:
+    application = await delivery.find(gateway, application_id)
+    return DeliveryView.of(application, await message_log.entries_for_application(gateway.db, application_id))
+
+
+@router.post(
+    "/admin/applications/{application_id}/stop",
+    response_model=DeliveryView,
+    summary="Stop an application's delivery (DELIVERY_STOPPED)",
+    description="Withdraws the stamped document while it still waits in the gateway's outbox (its provider's queue "
+    "has not taken it) and sends the sender a receipt DELIVERY_STOPPED. CONFLICT once it has left, or when the "
+    "application is not on delivery.",
+)
+async def stop_delivery(gateway: GatewayDep, application_id: ApplicationId) -> DeliveryView:
+    application = await delivery.stop(gateway, application_id)
+    return DeliveryView.of(application, await message_log.entries_for_application(gateway.db, application_id))

@@ -1,0 +1,182 @@
+"""The citizen's path end to end (SPEC §8, diagram No. 1), all five services running as `make run`
+runs them (one process, in-memory bus) and again on RabbitMQ with PostgreSQL: register, log in,
+draft (pre-filled from the registries), sign locally, submit; the regional gateway registers and
+stamps it; the provider registers the case; the cabinet shows the registration number. And the
+refusals, with their codes, and the isolation between citizens and between services."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from client.sdk import PortalClient, ServiceError
+from shared.eds.signing import Signer, sign
+from tests.conftest import create_database, drop_database
+from tests.e2e.test_run_modes import ROOT, SERVICES, base_env, free_port, stop, wait_ready
+
+STAFF_PASSWORD = "e2e-staff-password"
+
+
+@dataclass
+class Region:
+    ports: dict[str, int]
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def persona(self, trait: str, index: int = 0) -> str:
+        found = httpx.get(f"{self.url('registry_stub')}/api/v1/personas", params={"trait": trait, "limit": 20}).json()
+        return str(found[index]["iin"])
+
+    def signer(self, iin: str, profile: str = "sign") -> Signer:
+        body = {
+            "subject": {"iin": iin, "surname": "ТЕСТОВ", "given_name": "ТЕСТ"},
+            "profile": profile,
+            "holder": "individual",
+        }
+        issued = httpx.post(f"{self.url('registry_stub')}/nca/v1/certificates", json=body, timeout=30).json()
+        return Signer.from_pkcs12(base64.b64decode(issued["pkcs12_b64"]), issued["pkcs12_password"])
+
+    def citizen(self, iin: str) -> PortalClient:
+        portal = PortalClient(self.url("portal_gateway"))
+        portal.register(iin, "correct horse battery")
+        portal.login(iin, "correct horse battery")
+        return portal
+
+
+def start_region(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[bytes], Region]:
+    ports = {name: free_port() for name in SERVICES}
+    env = base_env(
+        tmp_path,
+        NCA_TEST_MODE="1",
+        NCA_URL=f"http://127.0.0.1:{ports['registry_stub']}",
+        REGISTRY_STUB_POPULATION_SIZE="300",
+        PROVIDER_DEMO_PASSWORD=STAFF_PASSWORD,
+        **{f"{prefix}_PORT": str(ports[name]) for name, prefix in SERVICES.items()},
+        **extra,
+    )
+    process = subprocess.Popen([sys.executable, "-m", "services"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    wait_ready(list(ports.values()), "/ready", timeout=90)
+    return process, Region(ports)
+
+
+def wait_for(portal: PortalClient, application_id: str, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        current = portal.application(application_id)
+        if predicate(current):
+            return current
+        if time.monotonic() > deadline:
+            raise AssertionError(f"application never reached the expected state: {current}")
+        time.sleep(0.3)
+
+
+def refused(call: Any) -> tuple[int, str]:
+    with pytest.raises(ServiceError) as caught:
+        call()
+    return caught.value.status, caught.value.code
+
+
+def the_citizen_path(region: Region) -> None:
+    # Registration and login (SPEC §8 steps 1–4).
+    iin = region.persona("eligible")
+    portal = region.citizen(iin)
+    assert refused(lambda: PortalClient(region.url("portal_gateway")).login(iin, "wrong password")) == (
+        401,
+        "AUTH_INVALID_CREDENTIALS",
+    )
+    assert refused(lambda: PortalClient(region.url("portal_gateway")).register("123456789012", "long enough 1")) == (
+        422,
+        "IIN_INVALID",
+    )
+    assert refused(lambda: PortalClient(region.url("portal_gateway")).register("871008401427", "long enough 1")) == (
+        404,
+        "PERSON_NOT_FOUND",
+    )
+
+    # The form, pre-filled; Condition 2 refuses someone else's signature (Process 4).
+    draft = portal.draft()
+    assert draft["document"]["applicant"]["iin"] == iin and draft["missing_attachments"] == []
+    stranger = region.signer(region.persona("eligible", 1))
+    assert refused(lambda: portal.submit(sign(draft["document"], stranger)))[1] == "EDS_IIN_MISMATCH"
+    assert (
+        refused(lambda: portal.submit(sign(draft["document"], region.signer(iin, "auth"))))[1] == "EDS_WRONG_KEY_USAGE"
+    )
+
+    # Process 5–6 and Annex 1 step 3: submitted, registered at the gateway, registered by the provider.
+    accepted = portal.submit(sign(draft["document"], region.signer(iin)))
+    assert accepted["status"] == "SUBMITTED" and accepted["expected_result_date"]
+    shown = wait_for(portal, accepted["id"], lambda a: a["status"] == "REGISTERED" and a.get("registration_number"))
+    assert shown["registration_number"].startswith("KRG-")
+    assert [h["status"] for h in shown["history"]][:1] == ["SUBMITTED"]
+
+    # A second application while this one is pending (§ duplicates).
+    second = portal.draft()
+    assert refused(lambda: portal.submit(sign(second["document"], region.signer(iin)))) == (
+        409,
+        "DUPLICATE_APPLICATION",
+    )
+
+    # Isolation: another citizen sees nothing of it; the portal's token is worthless at the provider.
+    other = region.citizen(region.persona("eligible", 2))
+    assert refused(lambda: other.application(accepted["id"])) == (404, "NOT_FOUND")
+    provider = httpx.get(f"{region.url('provider')}/api/v1/cases", headers={"Authorization": f"Bearer {portal.token}"})
+    assert provider.status_code == 401 and provider.json()["error"]["code"] == "UNAUTHORIZED"
+
+    # Staff of the applicant's district see the case.
+    district = draft["document"]["district"]
+    token = httpx.post(f"{region.url('provider')}/api/v1/staff/token",
+                       json={"login": f"specialist.{district}", "password": STAFF_PASSWORD}).json()["access_token"]  # fmt: skip
+    cases = httpx.get(f"{region.url('provider')}/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).json()
+    assert accepted["id"] in str(cases)
+
+    # Condition 3 / Process 7: documents not in order (a marriage before June 2008 needs its copy).
+    married = region.persona("marriage_before_2008")
+    portal_b = region.citizen(married)
+    draft_b = portal_b.draft()
+    assert "marriage_certificate" in [r["kind"] for r in draft_b["missing_attachments"]]
+    refused_b = portal_b.submit(sign(draft_b["document"], region.signer(married)))
+    final = wait_for(portal_b, refused_b["id"], lambda a: a["status"] == "REFUSED_DOCUMENTS")
+    assert "marriage_certificate" in str(final["history"])
+
+
+def test_the_citizen_path_in_the_embedded_default(tmp_path: Path) -> None:
+    process, region = start_region(tmp_path)
+    try:
+        the_citizen_path(region)
+    finally:
+        code, err = stop(process)
+    assert code == 0, err[-3000:]
+
+
+@pytest.fixture
+def postgres_databases(postgres_admin_url: str) -> Iterator[dict[str, str]]:
+    urls = {name: asyncio.run(create_database(postgres_admin_url)) for name in SERVICES}
+    yield urls
+    for url in urls.values():
+        asyncio.run(drop_database(postgres_admin_url, url))
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.postgres
+def test_the_citizen_path_on_rabbitmq_and_postgresql(
+    tmp_path: Path, amqp_url: str, postgres_databases: dict[str, str]
+) -> None:
+    databases = {f"DATABASE_URL_{prefix}": postgres_databases[name] for name, prefix in SERVICES.items()}
+    process, region = start_region(tmp_path, AMQP_URL=amqp_url, **databases)
+    try:
+        the_citizen_path(region)
+    finally:
+        code, err = stop(process)
+    assert code == 0, err[-3000:]

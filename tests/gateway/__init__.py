@@ -1,0 +1,1 @@
+"""The regional gateway: registration, stamp, routing, message log, relay, dead letters, workstation."""

@@ -1,0 +1,100 @@
+"""Statuses and results from the provider go back through the gateway to whoever submitted the
+application; the provider's first word makes the delivery DELIVERED. Only the provider of the
+application's district is relayed, and a result only with a signature that holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from services.regional_gateway.domain.routing import PROVIDER_ADDRESS
+from shared.bus.envelope import Envelope
+from shared.eds.document import Author, EDocument
+from shared.eds.signing import sign
+from shared.housing.messages import CASE_RESULT, CASE_STATUS, StatusChange
+from tests.gateway.conftest import ADMIN, World
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+PROVIDER_BIN = "140440000408"
+
+
+def case_status(
+    issue: str, correlation_id: str, status: str = "REGISTERED", sender: str = PROVIDER_ADDRESS
+) -> Envelope:
+    change = StatusChange(application_id=issue, status=status, at=datetime.now(UTC), case_number="ЖК-000001")  # type: ignore[arg-type]
+    return Envelope(message_type=CASE_STATUS, sender=sender, issue=issue, correlation_id=correlation_id,
+                    document=change.model_dump(mode="json"))  # fmt: skip
+
+
+async def registered(world: World) -> Envelope:
+    envelope, _ = await world.submit()
+    await world.wait_portal(envelope.issue or "", "status.portal")
+    return envelope
+
+
+async def test_a_provider_status_reaches_the_sender_and_the_delivery_becomes_delivered(world: World) -> None:
+    submitted = await registered(world)
+    issue = submitted.issue or ""
+    status = case_status(issue, submitted.correlation_id)
+    await world.bus.publish(status)
+
+    relayed = (await world.wait_portal(issue, "status.portal", 2))[1].envelope
+    assert relayed.message_id == status.message_id and relayed.document == status.document
+    assert (relayed.user_id, relayed.correlation_id) == (submitted.user_id, submitted.correlation_id)
+    receipt = (await world.wait_portal(issue, "receipt.portal", 2))[1].envelope.document
+    assert receipt["state"] == "DELIVERED" and receipt["registration"]["number"]
+    view = (await world.http.get(f"/api/v1/applications/{issue}/delivery", headers=ADMIN)).json()
+    assert view["delivery_state"] == "DELIVERED" and view["last_status"] == "REGISTERED"
+
+    await world.bus.publish(case_status(issue, submitted.correlation_id, "IN_REVIEW"))
+    await world.wait_portal(issue, "status.portal", 3)
+    await world.settle()
+    assert len(world.to_portal(issue, "receipt.portal")) == 2  # DELIVERED once
+
+
+async def test_a_signed_result_is_relayed_to_the_sender(world: World) -> None:
+    submitted = await registered(world)
+    issue = submitted.issue or ""
+    head = await world.issue("780612300018", holder="system", bin=PROVIDER_BIN, organization="Тұрғын үй бөлімі (ТЕСТ)")
+    result: dict[str, Any] = sign(
+        EDocument(type="housing-queue/result@1", author=Author(bin=PROVIDER_BIN), application_id=issue), head
+    )
+    message = Envelope(message_type=CASE_RESULT, sender=PROVIDER_ADDRESS, issue=issue, document=result)
+    await world.bus.publish(message)
+
+    relayed = (await world.wait_portal(issue, "result.portal"))[0].envelope
+    assert relayed.document == result and relayed.message_id == message.message_id
+    assert (await world.wait_portal(issue, "receipt.portal", 2))[1].envelope.document["state"] == "DELIVERED"
+    evidence = (await world.http.get(f"/api/v1/evidence/messages/{message.message_id}", headers=ADMIN)).json()
+    assert [(e["kind"], e["direction"], e["sender"]) for e in evidence["entries"]] == [
+        ("result", "relay", PROVIDER_ADDRESS)
+    ]
+
+
+@pytest.mark.parametrize("case", ["not the district's provider", "unsigned result", "malformed status"])
+async def test_what_the_provider_of_the_district_did_not_send_well_is_logged_and_not_relayed(
+    world: World, case: str
+) -> None:
+    submitted = await registered(world)
+    issue = submitted.issue or ""
+    if case == "not the district's provider":
+        message, code = case_status(issue, submitted.correlation_id, sender="KZ/GOV/140440000207/con"), "FORBIDDEN"
+    elif case == "unsigned result":
+        message = Envelope(
+            message_type=CASE_RESULT, sender=PROVIDER_ADDRESS, issue=issue, document={"decision": "QUEUED"}
+        )
+        code = "EDS_MALFORMED"
+    else:
+        message = Envelope(message_type=CASE_STATUS, sender=PROVIDER_ADDRESS, issue=issue, document={"status": "?"})
+        code = "VALIDATION_FAILED"
+    await world.bus.publish(message)
+    await world.settle()
+
+    assert len(world.to_portal(issue, "status.portal")) == 1 and world.to_portal(issue, "result.portal") == []
+    evidence = (await world.http.get(f"/api/v1/evidence/messages/{message.message_id}", headers=ADMIN)).json()
+    [entry] = evidence["entries"]
+    assert entry["kind"] == "refused" and entry["note"]["code"] == code
+    view = (await world.http.get(f"/api/v1/applications/{issue}/delivery", headers=ADMIN)).json()
+    assert view["delivery_state"] == "ON_DELIVERY"

@@ -1,0 +1,204 @@
+"""Annex 1 step 3 at the provider, over the bus: an application the regional gateway registered is
+verified again, registered as a case and checked against §14 (Condition 3, SPEC §8); Process 7 refuses
+with what is missing; the status goes back as ``case.status``. Nothing unverified opens a case."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+from sqlmodel import col, func, select
+
+from services.provider.models import Case, CaseStatusRow, RejectedIntake
+from shared.eds.document import Author
+from shared.errors import AppError
+from shared.housing.application import AttachmentKind
+from shared.housing.messages import CASE_STATUS
+from shared.models import OutboxMessage
+from tests.provider.conftest import GATEWAY, World, system_signer
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+EVERY_COPY: tuple[str, ...] = get_args(AttachmentKind)
+
+
+def all_but(kind: str) -> tuple[str, ...]:
+    return tuple(k for k in EVERY_COPY if k != kind)
+
+
+async def count(world: World, model: type, *where: object) -> int:
+    async with world.provider_app.state.runtime.db.sessions() as session:
+        return int((await session.exec(select(func.count()).select_from(model).where(*where))).one())
+
+
+async def statuses_written(world: World, application_id: str) -> int:
+    """``case.status`` messages in the provider's outbox for the application (written in the same
+    transaction as the inbox row `World.applied` waits for, so none can come later)."""
+    where = (OutboxMessage.routing_key == CASE_STATUS, col(OutboxMessage.body).contains(application_id))
+    return await count(world, OutboxMessage, *where)
+
+
+async def test_an_eligible_applicant_with_complete_documents_is_registered_with_a_case_number(world: World) -> None:
+    iin = await world.persona("eligible")
+    application = await world.application(iin, attach=EVERY_COPY)
+    envelope = await world.deliver(application)
+
+    status = await world.status(application.id)
+    assert status.status == "REGISTERED" and status.reason is None
+    assert status.case_number is not None and status.case_number.startswith(f"ТҮ-{application.district}-20")
+    assert status.registration_number == envelope.document["registration"]["number"]
+    message = world.statuses[application.id][0]
+    assert message.message_type == CASE_STATUS and message.sender == "KZ/GOV/140440000408/provider"
+    assert (message.correlation_id, message.user_id, message.issue) == (
+        envelope.correlation_id, envelope.user_id, application.id,
+    )  # fmt: skip
+
+
+async def test_a_marriage_before_2008_without_its_copy_is_refused_naming_the_copy(world: World) -> None:
+    """§14: marriages registered before 1 June 2008 are not in the registries; Process 7."""
+    iin = await world.persona("marriage_before_2008")
+    refused = await world.application(iin, attach=all_but("marriage_certificate"))
+    await world.deliver(refused)
+
+    status = await world.status(refused.id)
+    assert status.status == "REFUSED_DOCUMENTS" and status.case_number
+    assert status.reason is not None and status.reason["code"] == "DOCS_INCOMPLETE"
+    missing = status.reason["missing"]
+    assert [m["kind"] for m in missing] == ["marriage_certificate"]
+    assert missing[0]["paragraph"] == "§14" and "not in the registry" in missing[0]["reason"]
+
+    complete = await world.application(iin, attach=EVERY_COPY)
+    await world.deliver(complete)
+    assert (await world.status(complete.id)).status == "REGISTERED"
+
+
+async def test_a_serviceman_without_the_certificate_from_his_unit_is_refused(world: World) -> None:
+    iin = await world.persona("employee:military")
+    application = await world.application(iin, attach=all_but("employment_certificate"))
+    assert application.employment_categories == ["military"]
+    await world.deliver(application)
+
+    status = await world.status(application.id)
+    assert status.status == "REFUSED_DOCUMENTS" and status.reason is not None
+    assert [m["kind"] for m in status.reason["missing"]] == ["employment_certificate"]
+
+
+async def test_a_dead_applicant_is_refused_as_not_found(world: World) -> None:
+    iin = await world.persona("dead")
+    application = await world.application(iin, attach=EVERY_COPY)
+    await world.deliver(application)
+
+    status = await world.status(application.id)
+    assert status.status == "REFUSED_DOCUMENTS"
+    assert status.reason == {"code": "PERSON_NOT_FOUND", "iin": iin, "who": "applicant", "why": "deceased"}
+
+
+async def test_an_applicant_the_individuals_database_does_not_know_is_refused(world: World) -> None:
+    template = await world.application(await world.persona("eligible"))
+    stranger = "871008401427"  # a valid IIN nobody in the registries has
+    applicant = template.applicant.model_copy(update={"iin": stranger})
+    application = template.model_copy(update={"author": Author(iin=stranger), "applicant": applicant})
+    await world.deliver(application)
+
+    status = await world.status(application.id)
+    assert status.status == "REFUSED_DOCUMENTS"
+    assert status.reason == {
+        "code": "PERSON_NOT_FOUND",
+        "iin": stranger,
+        "who": "applicant",
+        "why": "not in the registry",
+    }
+
+
+async def test_a_redelivered_application_opens_one_case(world: World) -> None:
+    iin = await world.persona("eligible")
+    application = await world.application(iin, attach=EVERY_COPY)
+    envelope = await world.deliver(application)
+    await world.status(application.id)
+    # The same message again (the broker redelivers), and the gateway replaying it as a new message.
+    await world.bus.publish(envelope)
+    replay = envelope.model_copy(update={"message_id": "replayed-" + envelope.message_id[:20]})
+    await world.bus.publish(replay)
+    await world.applied(envelope.message_id)
+    await world.applied(replay.message_id)
+
+    assert await count(world, Case, Case.application_id == application.id) == 1
+    assert await statuses_written(world, application.id) == 1
+
+
+async def test_a_document_without_the_gateways_stamp_opens_no_case(world: World) -> None:
+    iin = await world.persona("eligible")
+    unstamped = await world.application(iin, attach=EVERY_COPY)
+    envelope = await world.deliver(unstamped, stamped=False)
+    # Stamped "registration", but by another system than the gateway (here: the provider's own BIN).
+    impostor = await system_signer(world.registry, "140440000408", "Тұрғын үй бөлімі (ТЕСТ)")
+    forged = await world.application(iin, attach=EVERY_COPY)
+    forged_envelope = world.delivery(forged, world.stamp(await world.signed(forged), impostor))
+    await world.bus.publish(forged_envelope)
+    await world.applied(envelope.message_id)
+    await world.applied(forged_envelope.message_id)
+
+    for application in (unstamped, forged):
+        assert await count(world, Case, Case.application_id == application.id) == 0
+        assert await statuses_written(world, application.id) == 0
+    async with world.provider_app.state.runtime.db.sessions() as session:
+        rows = (await session.exec(select(RejectedIntake).where(RejectedIntake.sender == GATEWAY))).all()
+    rejected = {r.issue: r for r in rows}
+    assert rejected[unstamped.id].code == rejected[forged.id].code == "EDS_PURPOSE_INVALID"
+    assert rejected[unstamped.id].details["gateway_bin"] == "140440000309"
+
+
+async def test_a_tampered_application_opens_no_case(world: World) -> None:
+    iin = await world.persona("eligible")
+    application = await world.application(iin, attach=EVERY_COPY)
+    signed = world.stamp(await world.signed(application))
+    other = await world.application(iin, attach=())  # the citizen signed one thing; another is delivered
+    signed["payload"] = (await world.signed(other))["payload"]
+    envelope = world.delivery(application, signed, issue=None)
+    await world.bus.publish(envelope)
+    await world.applied(envelope.message_id)
+
+    async with world.provider_app.state.runtime.db.sessions() as session:
+        row = (await session.exec(select(RejectedIntake).where(RejectedIntake.message_id == envelope.message_id))).one()
+    assert row.code == "EDS_SIGNATURE_INVALID"
+    assert await count(world, Case, Case.application_id == other.id) == 0
+
+
+async def test_while_the_registries_do_not_answer_the_application_waits_and_is_not_refused(world: World) -> None:
+    """Our outage is not the citizen's fault: the bus redelivers, and the case opens once they answer."""
+    intake = world.provider_app.state.intake
+    real = intake.registry
+    calls = 0
+
+    class Down:
+        async def ask(self, *args: object, **kwargs: object) -> object:
+            raise AppError("UPSTREAM_TIMEOUT", {"route": "registry.person.get"})
+
+    def flaky() -> object:
+        nonlocal calls
+        calls += 1
+        return Down() if calls <= 2 else real()
+
+    intake.registry = flaky
+    try:
+        iin = await world.persona("eligible")
+        application = await world.application(iin, attach=EVERY_COPY)
+        await world.deliver(application)
+        status = await world.status(application.id)
+    finally:
+        intake.registry = real
+    assert calls == 3 and status.status == "REGISTERED"
+
+
+async def test_every_status_is_in_the_case_history_with_who_and_why(world: World) -> None:
+    iin = await world.persona("employee:military")
+    application = await world.application(iin)
+    await world.deliver(application)
+    status = await world.status(application.id)
+
+    async with world.provider_app.state.runtime.db.sessions() as session:
+        case = (await session.exec(select(Case).where(Case.application_id == application.id))).one()
+        history = (await session.exec(select(CaseStatusRow).where(CaseStatusRow.case_id == case.id))).all()
+    assert case.number == status.case_number and case.status == "REFUSED_DOCUMENTS"
+    assert [(h.status, h.actor, h.reason) for h in history] == [
+        ("REFUSED_DOCUMENTS", "KZ/GOV/140440000408/provider", status.reason)
+    ]

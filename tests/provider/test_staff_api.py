@@ -1,0 +1,149 @@
+"""The staff's side of the provider over HTTP: login with lockout, a token valid here only, and the
+case register of the staff member's own district (another district's case is "not found")."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, get_args
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from services.provider.app import SPEC
+from services.provider.models import StaffAccount
+from services.provider.staff import PASSWORDS, seed_demo_accounts
+from shared.auth import TokenIssuer
+from shared.db import Database
+from shared.geo import DISTRICTS
+from shared.housing.application import AttachmentKind
+from shared.migrate import migrate
+from tests.provider.conftest import DEMO_PASSWORD, World
+
+pytestmark = pytest.mark.asyncio(loop_scope="package")
+
+
+async def login(world: World, login: str, password: str) -> httpx.Response:
+    return await world.provider.post("/api/v1/staff/token", json={"login": login, "password": password})
+
+
+async def open_case(world: World, district: str, trait: str = "eligible", attach: tuple[str, ...] = ()) -> str:
+    iin = await world.persona(trait)
+    application = await world.application(iin, district=district, attach=attach)
+    await world.deliver(application)
+    status = await world.status(application.id)
+    assert status.case_number is not None
+    return status.case_number
+
+
+async def test_staff_see_their_own_districts_cases_and_not_anothers(world: World) -> None:
+    mine, theirs = await open_case(world, "saran"), await open_case(world, "shakhtinsk", "employee:military")
+
+    page = await world.as_staff("specialist.saran", "/api/v1/cases")
+    assert page.status_code == 200
+    numbers = [c["number"] for c in page.json()["items"]]
+    assert mine in numbers and theirs not in numbers
+    assert all(c["district"] == "saran" for c in page.json()["items"])
+
+    own = await world.as_staff("specialist.saran", f"/api/v1/cases/{mine}")
+    other = await world.as_staff("specialist.saran", f"/api/v1/cases/{theirs}")
+    assert own.status_code == 200
+    assert other.status_code == 404 and other.json()["error"]["code"] == "NOT_FOUND"
+    assert (await world.as_staff("specialist.shakhtinsk", f"/api/v1/cases/{theirs}")).status_code == 200
+
+
+async def test_a_case_shows_its_history_the_application_and_the_registry_answers(world: World) -> None:
+    number = await open_case(world, "priozersk", "marriage_before_2008")
+
+    case: dict[str, Any] = (await world.as_staff("specialist.priozersk", f"/api/v1/cases/{number}")).json()
+    assert case["number"] == number and case["status"] == "REFUSED_DOCUMENTS"
+    assert [h["status"] for h in case["history"]] == ["REFUSED_DOCUMENTS"]
+    assert case["history"][0]["reason"]["code"] == "DOCS_INCOMPLETE"
+    assert case["application"]["type"] == "housing-queue/application@1"
+    assert case["application"]["applicant"]["iin"] == case["applicant_iin"]
+    answers = {(a["query"], a["subject"]): a for a in case["registry_answers"]}
+    assert answers[("person", case["applicant_iin"])]["outcome"] == "ok"
+    assert answers[("civil-status", case["applicant_iin"])]["signed"]["signatures"]
+    assert case["registration_number"].startswith("KRG-") and case["registered_at"].endswith("Z")
+
+
+async def test_the_register_pages_newest_first(world: World) -> None:
+    registered = await open_case(world, "karazhal", attach=get_args(AttachmentKind))
+    refused = await open_case(world, "karazhal", "dead")
+
+    page = (await world.as_staff("specialist.karazhal", "/api/v1/cases", limit=1)).json()
+    assert page["total"] == 2 and page["limit"] == 1 and [c["number"] for c in page["items"]] == [refused]
+    later = (await world.as_staff("specialist.karazhal", "/api/v1/cases", limit=1, offset=1)).json()
+    assert [c["number"] for c in later["items"]] == [registered]
+    only = (await world.as_staff("specialist.karazhal", "/api/v1/cases", status="REGISTERED")).json()
+    assert [c["number"] for c in only["items"]] == [registered]
+
+
+async def test_a_wrong_password_or_an_unknown_login_is_refused_alike(world: World) -> None:
+    wrong = await login(world, "specialist.abay", "not-the-password")
+    unknown = await login(world, "specialist.atlantis", DEMO_PASSWORD)
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "AUTH_INVALID_CREDENTIALS"
+
+
+async def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(world: World) -> None:
+    answers = [await login(world, "specialist.ulytau", f"guess-{n}") for n in range(5)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 401, 423]
+    right = await login(world, "specialist.ulytau", DEMO_PASSWORD)
+    assert right.status_code == 423 and right.json()["error"]["code"] == "AUTH_LOCKED"
+    assert right.json()["error"]["details"]["locked_until"]
+    assert (await login(world, "specialist.nura", DEMO_PASSWORD)).status_code == 200  # others are not
+
+
+async def test_a_token_gives_the_role_and_a_short_life(world: World) -> None:
+    body = (await login(world, "specialist.satpayev", DEMO_PASSWORD)).json()
+    assert body["token_type"] == "bearer" and body["expires_in"] == 15 * 60
+    claims = world.provider_app.state.tokens.check(body["access_token"])
+    assert (claims.subject, claims.role, claims.extra["district"]) == ("specialist.satpayev", "specialist", "satpayev")
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        TokenIssuer(audience="portal_gateway"),  # a citizen's portal token
+        TokenIssuer(audience="regional_gateway"),  # the gateway's admin token
+        TokenIssuer(audience="provider"),  # our audience, another secret
+    ],
+    ids=["portal", "gateway", "forged"],
+)
+async def test_another_services_token_is_refused(world: World, issuer: TokenIssuer) -> None:
+    token, _ = issuer.issue("specialist.karaganda", "specialist", district="karaganda")
+    response = await world.provider.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+async def test_without_a_token_nothing_is_shown(world: World) -> None:
+    response = await world.provider.get("/api/v1/cases")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+async def test_one_specialist_per_district_is_seeded_with_a_hashed_password(world: World) -> None:
+    async with world.provider_app.state.runtime.db.sessions() as session:
+        accounts = (await session.exec(select(StaffAccount))).all()
+    assert {a.login for a in accounts} == {f"specialist.{d.code}" for d in DISTRICTS}
+    assert all(a.password_hash.startswith("$argon2id$") and DEMO_PASSWORD not in a.password_hash for a in accounts)
+
+
+async def test_without_a_demo_password_a_random_one_is_made_and_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'staff.db'}")
+    try:
+        await migrate(db, SPEC.migrations)
+        with caplog.at_level(logging.INFO):
+            await seed_demo_accounts(db, "")
+            await seed_demo_accounts(db, "")  # a restart: nothing new, nothing logged
+        shown = [r.msg for r in caplog.records if isinstance(r.msg, dict) and "password" in r.msg]
+        assert len(shown) == 1 and shown[0]["level"] == "warning"
+        async with db.sessions() as session:
+            account = await session.get(StaffAccount, "specialist.karaganda")
+        assert account is not None and PASSWORDS.verify(shown[0]["password"], account.password_hash)
+    finally:
+        await db.dispose()
