@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import subprocess
 import sys
 import time
@@ -151,10 +152,47 @@ def the_citizen_path(region: Region) -> None:
     assert "marriage_certificate" in str(final["history"])
 
 
+def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
+    """The client CLI: a key from the NCA, register, login, apply (signed locally), status, result."""
+    iin = region.persona("eligible", 3)
+    env = {**base_env(tmp_path), "NCA_URL": region.url("registry_stub"), "PORTAL_URL": region.url("portal_gateway"),
+           "EGOV_SESSION": str(tmp_path / "session.json"), "PORTAL_PASSWORD": "a good long password"}  # fmt: skip
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "client", *args], cwd=ROOT, env={**env, **extra},
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    issued = cli(
+        "nca-issue", "--iin", iin, "--surname", "ТЕСТОВ", "--given-name", "ТЕСТ", "--out", str(tmp_path / "me.p12")
+    )
+    assert issued.returncode == 0, issued.stderr
+    p12_password = json.loads(issued.stdout)["password"]
+    for step in (("register", "--iin", iin), ("login", "--iin", iin)):
+        done = cli(*step)
+        assert done.returncode == 0, done.stderr
+    attach: list[str] = []
+    first = cli("apply", "--p12", str(tmp_path / "me.p12"), P12_PASSWORD=p12_password)
+    if first.returncode == 1:  # the registries lack something: the CLI lists the copies to attach
+        for needed in json.loads(first.stdout):
+            scan = tmp_path / f"{needed['kind']}.pdf"
+            scan.write_bytes(b"%PDF-1.4\n% e-copy for the test\n%%EOF\n")
+            attach += ["--attach", f"{needed['kind']}={scan}"]
+    applied = cli("apply", "--p12", str(tmp_path / "me.p12"), *attach, P12_PASSWORD=p12_password)
+    assert applied.returncode == 0, applied.stderr
+    application_id = json.loads(applied.stdout)["id"]
+    listed = cli("status")
+    assert listed.returncode == 0 and application_id in listed.stdout
+    one = cli("status", application_id)
+    assert one.returncode == 0 and json.loads(one.stdout)["id"] == application_id
+    not_yet = cli("result", application_id)
+    assert not_yet.returncode == 2 and "NOT_FOUND" in not_yet.stderr
+
+
 def test_the_citizen_path_in_the_embedded_default(tmp_path: Path) -> None:
     process, region = start_region(tmp_path)
     try:
         the_citizen_path(region)
+        the_path_from_a_terminal(region, tmp_path)
     finally:
         code, err = stop(process)
     assert code == 0, err[-3000:]
