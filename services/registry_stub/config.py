@@ -41,7 +41,9 @@ class RegistryStubSettings(ServiceSettings):
     )
     crl_validity_hours: int = Field(24, ge=1, description="Time from a CRL's thisUpdate to its nextUpdate")
     population_seed: int = Field(17032014, description="Seed of the synthetic population (made once per database)")
-    population_size: int = Field(3000, ge=1, description="How many people the registries hold")
+    population_size: int = Field(
+        3000, ge=73, description="How many people the registries hold (the personas alone are 73)"
+    )
     population_as_of: date | None = Field(
         None, description="The day the population's histories are relative to (the §15 five years); empty: today"
     )

@@ -34,10 +34,11 @@ def persona_count(today: date) -> int:
 
 def generate(seed: int, people: int, *, today: date, batch_size: int = 5000) -> Iterator[Population]:
     """Yields the population in batches of about `batch_size` persons (a batch ends after the household
-    that reaches it; a household is never split). Exactly `people` persons in all, the personas in the
-    first batch. Every IIN and cadastral number a batch refers to belongs to a person or dwelling of
-    that batch; IINs, record and document numbers are unique across the whole population. `today` is
-    the day the registries describe (2014–2040); nothing is dated after it.
+    that reaches it; a household is never split). Exactly `people` persons in all; the personas are in
+    the first batch (which holds at least them, whatever `batch_size`). Every IIN and cadastral number
+    a batch refers to belongs to a person or dwelling of that batch; IINs, record and document numbers
+    are unique across the whole population. `today` is the day the registries describe (2014–2040);
+    nothing is dated after it.
 
     Raises ValueError when `people` is smaller than the personas need (`persona_count(today)`)."""
     if not FIRST_DAY <= today <= LAST_DAY:
@@ -51,6 +52,8 @@ def generate(seed: int, people: int, *, today: date, batch_size: int = 5000) -> 
 
 
 def _batches(seed: int, people: int, today: date, batch_size: int) -> Iterator[Population]:
+    # Two streams, so that changing the personas leaves the households alone. A str seed is hashed
+    # with SHA-512 by `random`, not with hash(): the same on every run.
     builder = Builder(today, random.Random(f"personas:{seed}"))
     add_personas(builder)
     builder.rng = random.Random(f"households:{seed}")
