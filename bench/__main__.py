@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["outbox_relay", "eds_verify", "registry_lookup"]
+BENCHMARKS = ["outbox_relay", "eds_verify", "registry_lookup", "citizen_path"]
 
 
 def main(argv: list[str]) -> None:

@@ -60,34 +60,35 @@ def postgres_admin_url() -> str:
     return POSTGRES_URL
 
 
-async def create_database(admin_url: str) -> str:
-    """A new, empty PostgreSQL database; returns its URL."""
+async def _admin(admin_url: str) -> Any:
     import asyncpg
     from sqlalchemy.engine import make_url
 
     url = make_url(admin_url)
-    name = f"egov_test_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(
+    return await asyncpg.connect(
         host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
     )
+
+
+async def create_database(admin_url: str) -> str:
+    """A new, empty PostgreSQL database; returns its URL."""
+    from sqlalchemy.engine import make_url
+
+    name = f"egov_test_{uuid.uuid4().hex[:12]}"
+    connection = await _admin(admin_url)
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_database(admin_url: str, database_url: str) -> None:
-    import asyncpg
     from sqlalchemy.engine import make_url
 
-    url = make_url(admin_url)
-    name = make_url(database_url).database
-    connection = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
-    )
+    connection = await _admin(admin_url)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
     finally:
         await connection.close()
 

@@ -4,13 +4,23 @@ it, the regional gateway stamps it, the provider decides on it."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.eds.document import EDocument
 from shared.geo import DISTRICT_BY_CODE
 from shared.iin import is_valid_iin
+
+
+def _valid_iin(value: str) -> str:
+    if not is_valid_iin(value):
+        raise ValueError("not a valid IIN")
+    return value
+
+
+Iin = Annotated[str, AfterValidator(_valid_iin)]
+"""An IIN with a real birth date, century digit and check digit (shared.iin)."""
 
 APPLICATION_TYPE = "housing-queue/application@1"
 SERVICE_ID = "housing-queue"
@@ -70,18 +80,11 @@ class Address(BaseModel):
 class Applicant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    iin: str
+    iin: Iin
     surname: str
     given_name: str
     patronymic: str | None = None
     address: Address
-
-    @field_validator("iin")
-    @classmethod
-    def _iin(cls, value: str) -> str:
-        if not is_valid_iin(value):
-            raise ValueError("not a valid IIN")
-        return value
 
 
 class HouseholdMember(BaseModel):
@@ -89,18 +92,11 @@ class HouseholdMember(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    iin: str
+    iin: Iin
     relation: Literal["spouse", "child", "parent", "other"]
     surname: str | None = None
     given_name: str | None = None
     birth_date: str | None = None
-
-    @field_validator("iin")
-    @classmethod
-    def _iin(cls, value: str) -> str:
-        if not is_valid_iin(value):
-            raise ValueError("not a valid IIN")
-        return value
 
 
 class Consents(BaseModel):

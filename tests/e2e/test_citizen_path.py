@@ -6,13 +6,11 @@ refusals, with their codes, and the isolation between citizens and between servi
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,6 @@ import pytest
 
 from client.sdk import PortalClient, ServiceError
 from shared.eds.signing import Signer, sign
-from tests.conftest import create_database, drop_database
 from tests.e2e.test_run_modes import ROOT, SERVICES, base_env, free_port, stop, wait_ready
 
 STAFF_PASSWORD = "e2e-staff-password"
@@ -196,14 +193,6 @@ def test_the_citizen_path_in_the_embedded_default(tmp_path: Path) -> None:
     finally:
         code, err = stop(process)
     assert code == 0, err[-3000:]
-
-
-@pytest.fixture
-def postgres_databases(postgres_admin_url: str) -> Iterator[dict[str, str]]:
-    urls = {name: asyncio.run(create_database(postgres_admin_url)) for name in SERVICES}
-    yield urls
-    for url in urls.values():
-        asyncio.run(drop_database(postgres_admin_url, url))
 
 
 @pytest.mark.rabbitmq

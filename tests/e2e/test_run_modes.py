@@ -11,13 +11,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-
-from tests.conftest import create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {
@@ -113,16 +110,6 @@ def test_embedded_on_rabbitmq_when_amqp_url_is_set(
         code, err = stop(process)
     assert code == 0, err[-2000:]
     assert "bus: RabbitMQ amqp://guest:***@" in err
-
-
-@pytest.fixture
-def postgres_databases(postgres_admin_url: str) -> Iterator[dict[str, str]]:
-    import asyncio
-
-    urls = {name: asyncio.run(create_database(postgres_admin_url)) for name in SERVICES}
-    yield urls
-    for url in urls.values():
-        asyncio.run(drop_database(postgres_admin_url, url))
 
 
 @pytest.mark.rabbitmq
