@@ -20,7 +20,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -228,9 +228,7 @@ async def main() -> None:
                 process.wait(timeout=30)
             for url in databases.values():
                 await drop_database(POSTGRES, url)
-    print(
-        f"  {count} signed applications, concurrency {CONCURRENCY}, RabbitMQ + PostgreSQL, {datetime.now(UTC):%Y-%m-%d}"
-    )
+    print(f"  {count} signed applications, concurrency {CONCURRENCY}, five service processes on RabbitMQ + PostgreSQL")
     print(f"  portal POST → registered by the provider   {rate:8.1f} applications/s")
     print(
         f"  portal acceptance (202)                    p50 {statistics.median(accepted) * 1000:7.1f} ms   p99 {pct(accepted, 0.99):7.1f} ms"
