@@ -49,7 +49,17 @@ def banner(bus: Bus, apps: list[tuple[FastAPI, ServiceSettings]]) -> str:
         lines.append(
             f"    {name:<17} http://{settings.host}:{settings.port}/docs   {describe_url(settings.database_url)}"
         )
-    lines.append("  Ctrl-C stops them all.")
+    by_name = {app.state.runtime.spec.name: settings for app, settings in apps}
+    registry, provider = by_name["registry_stub"], by_name["provider"]
+    lines += [
+        "  demo accounts:",
+        f"    citizens  any persona: http://{registry.host}:{registry.port}/api/v1/personas?trait=eligible "
+        "(register on the portal, get a key: python -m client nca-issue)",
+        f"    staff     specialist.<district> at http://{provider.host}:{provider.port}/api/v1/staff/token; password: "
+        "PROVIDER_DEMO_PASSWORD, or the one the provider logs at its first start",
+        "    gateway   admin token: REGIONAL_GATEWAY_ADMIN_TOKEN, or the one the gateway logs at start",
+        "  Ctrl-C stops them all.",
+    ]
     return "\n".join(lines) + "\n"
 
 
