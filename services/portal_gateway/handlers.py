@@ -30,7 +30,8 @@ QUEUES = {"receipts": "portal_gateway.receipts", "statuses": "portal_gateway.sta
 
 
 async def _application(session: AsyncSession, application_id: str | None, delivery: Delivery) -> Application | None:
-    row = await session.get(Application, application_id) if application_id else None
+    # Locked: two statuses of one application handled at once must not overwrite each other (a lost update).
+    row = await session.get(Application, application_id, with_for_update=True) if application_id else None
     if row is None:
         log.warning("message about an application the portal does not have; acknowledged", issue=application_id,
                     message_type=delivery.envelope.message_type)  # fmt: skip
