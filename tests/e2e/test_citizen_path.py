@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 
 from client.sdk import PortalClient, ServiceError
 from shared.eds.signing import Signer, sign
+from tests.conftest import purge_namespace
 from tests.e2e.test_run_modes import ROOT, SERVICES, base_env, free_port, stop, wait_ready
 
 STAFF_PASSWORD = "e2e-staff-password"
@@ -201,9 +203,11 @@ def test_the_citizen_path_on_rabbitmq_and_postgresql(
     tmp_path: Path, amqp_url: str, postgres_databases: dict[str, str]
 ) -> None:
     databases = {f"DATABASE_URL_{prefix}": postgres_databases[name] for name, prefix in SERVICES.items()}
-    process, region = start_region(tmp_path, AMQP_URL=amqp_url, **databases)
+    namespace = f"e2e.{uuid.uuid4().hex[:8]}"
+    process, region = start_region(tmp_path, AMQP_URL=amqp_url, BUS_NAMESPACE=namespace, **databases)
     try:
         the_citizen_path(region)
     finally:
         code, err = stop(process)
+        purge_namespace(namespace)
     assert code == 0, err[-3000:]

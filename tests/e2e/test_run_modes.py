@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import purge_namespace
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {
     "portal_gateway": "PORTAL_GATEWAY",
@@ -103,11 +105,13 @@ def test_embedded_default_serves_all_five_and_stops_cleanly(tmp_path: Path, embe
 def test_embedded_on_rabbitmq_when_amqp_url_is_set(
     tmp_path: Path, embedded_ports: dict[str, int], amqp_url: str
 ) -> None:
-    process = start_embedded(tmp_path, embedded_ports, AMQP_URL=amqp_url)
+    namespace = f"e2e.{uuid.uuid4().hex[:8]}"
+    process = start_embedded(tmp_path, embedded_ports, AMQP_URL=amqp_url, BUS_NAMESPACE=namespace)
     try:
         wait_ready(list(embedded_ports.values()), "/ready", timeout=30)
     finally:
         code, err = stop(process)
+        purge_namespace(namespace)
     assert code == 0, err[-2000:]
     assert "bus: RabbitMQ amqp://guest:***@" in err
 
@@ -140,6 +144,7 @@ def test_one_process_per_service_on_rabbitmq_and_postgresql(
             assert httpx.get(f"http://127.0.0.1:{port}/health").json()["service"] == name
     finally:
         results = {name: stop(process, signal.SIGTERM) for name, process in processes.items()}
+        purge_namespace(namespace)
     for name, (code, err) in results.items():
         assert code == 0, f"{name}: {err[-2000:]}"
         assert '"bus": "AmqpBus"' in err and "postgresql+asyncpg" in err
