@@ -43,7 +43,7 @@ from shared.eds.trust import NcaTrust
 from shared.eds.verify import Verifier
 from shared.geo import district_of
 from shared.housing.application import Address, Applicant, ApplicationDocument, Consents
-from tests.conftest import create_database, drop_database
+from tests.conftest import create_database, delete_namespace, drop_database
 from tests.e2e.test_run_modes import ROOT, SERVICES, base_env, free_port, wait_ready
 
 N = int(os.environ.get("BENCH_APPLICATIONS", "200"))
@@ -188,6 +188,7 @@ async def one_hop(nca_url: str, signed_documents: list[dict[str, Any]]) -> float
         server.should_exit = True
         await task
         await bus.close()
+        await delete_namespace(AMQP, bus.namespace, bus.declared_queues)
         await db.dispose()
         await drop_database(admin, database_url)
     return rate
