@@ -30,8 +30,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff (rules and formatting, lines of 120) and mypy (--strict on shared/ and every domain/, the pydantic plugin elsewhere)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## bench: benchmarks, on demand; they print figures (see bench/README.md)
 bench: $(STAMP)

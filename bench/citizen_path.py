@@ -43,8 +43,8 @@ from shared.eds.trust import NcaTrust
 from shared.eds.verify import Verifier
 from shared.geo import district_of
 from shared.housing.application import Address, Applicant, ApplicationDocument, Consents
-from tests.conftest import create_database, delete_namespace, drop_database
-from tests.e2e.test_run_modes import ROOT, SERVICES, base_env, free_port, wait_ready
+from tests.support.processes import ROOT, SERVICES, base_env, free_port, wait_ready
+from tests.support.servers import create_database, delete_namespace, drop_database
 
 N = int(os.environ.get("BENCH_APPLICATIONS", "200"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
@@ -76,8 +76,9 @@ async def adults(registry_db: str, count: int) -> list[dict[str, Any]]:
             "SELECT p.iin, p.surname, p.given_name, r.locality, r.address FROM reg_person p "
             "JOIN reg_residence r ON r.iin = p.iin AND r.registered_to IS NULL "
             "WHERE p.death_date IS NULL AND p.citizenship = 'KZ' AND p.birth_date < $1 ORDER BY p.iin LIMIT $2",
-            date(2000, 1, 1), count,
-        )  # fmt: skip
+            date(2000, 1, 1),
+            count,
+        )
     finally:
         await connection.close()
     return [dict(r) for r in rows if district_of(r["locality"])]
@@ -92,18 +93,32 @@ async def citizen(http: httpx.AsyncClient, urls: dict[str, str], person: dict[st
     ).json()["access_token"]
     key = ec.generate_private_key(ec.SECP256R1())
     pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    issued = (await http.post(f"{urls['registry_stub']}/nca/v1/certificates", json={
-        "subject": {"iin": iin, "surname": person["surname"], "given_name": person["given_name"]},
-        "profile": "sign", "holder": "individual", "public_key_pem": pem.decode()})).json()  # fmt: skip
+    issued = (
+        await http.post(
+            f"{urls['registry_stub']}/nca/v1/certificates",
+            json={
+                "subject": {"iin": iin, "surname": person["surname"], "given_name": person["given_name"]},
+                "profile": "sign",
+                "holder": "individual",
+                "public_key_pem": pem.decode(),
+            },
+        )
+    ).json()
     chain = x509.load_pem_x509_certificates((issued["certificate_pem"] + issued["chain_pem"]).encode())
     district = district_of(person["locality"])
     assert district is not None
     document = ApplicationDocument(
-        author={"iin": iin}, channel="portal", district=district.code,
-        applicant=Applicant(iin=iin, surname=person["surname"], given_name=person["given_name"],
-                            address=Address(locality=person["locality"], district=district.code, address=person["address"])),
+        author={"iin": iin},
+        channel="portal",
+        district=district.code,
+        applicant=Applicant(
+            iin=iin,
+            surname=person["surname"],
+            given_name=person["given_name"],
+            address=Address(locality=person["locality"], district=district.code, address=person["address"]),
+        ),
         consents=Consents(communal_fund_check=True, legally_protected_information=True),
-    )  # fmt: skip
+    )
     return token, sign(document, Signer(key, (chain[0], *[c for c in chain[1:] if c.subject == chain[0].issuer])))
 
 
@@ -117,8 +132,11 @@ async def citizen_path(urls: dict[str, str]) -> tuple[float, list[float], int]:
 
         async def submit(token: str, signed: dict[str, Any]) -> None:
             t = time.perf_counter()
-            response = await http.post(f"{urls['portal_gateway']}/api/v1/applications", json={"signed": signed},
-                                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            response = await http.post(
+                f"{urls['portal_gateway']}/api/v1/applications",
+                json={"signed": signed},
+                headers={"Authorization": f"Bearer {token}"},
+            )
             accepted.append(time.perf_counter() - t)
             assert response.status_code == 202, response.text
             ids[response.json()["id"]] = token
@@ -128,8 +146,12 @@ async def citizen_path(urls: dict[str, str]) -> tuple[float, list[float], int]:
         pending = dict(ids)
         while pending:
             for application_id, token in list(pending.items()):
-                shown = (await http.get(f"{urls['portal_gateway']}/api/v1/applications/{application_id}",
-                                        headers={"Authorization": f"Bearer {token}"})).json()  # fmt: skip
+                shown = (
+                    await http.get(
+                        f"{urls['portal_gateway']}/api/v1/applications/{application_id}",
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                ).json()
                 if shown["status"] in ("REGISTERED", "REFUSED_DOCUMENTS"):
                     del pending[application_id]
             if time.perf_counter() - started > 600:
@@ -163,10 +185,11 @@ async def one_hop(nca_url: str, signed_documents: list[dict[str, Any]]) -> float
         from sqlalchemy import text
 
         async with db.transaction() as session:
-            await session.execute(text("INSERT INTO hop (id, body) VALUES (:i, :b)"),
-                                  {"i": str(uuid.uuid4()), "b": str(verified.document["id"])})  # fmt: skip
+            await session.execute(
+                text("INSERT INTO hop (id, body) VALUES (:i, :b)"), {"i": str(uuid.uuid4()), "b": verified.document.id}
+            )
         await bus.publish(
-            Envelope(message_type="hop.accepted", sender="KZ/GOV/x/bench", document={"id": verified.document["id"]})
+            Envelope(message_type="hop.accepted", sender="KZ/GOV/x/bench", document={"id": verified.document.id})
         )
         return {"status": "accepted"}
 
@@ -195,8 +218,13 @@ async def one_hop(nca_url: str, signed_documents: list[dict[str, Any]]) -> float
 
 
 def start_service(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def main() -> None:
@@ -205,11 +233,15 @@ async def main() -> None:
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     with tempfile.TemporaryDirectory() as tmp:
         env = base_env(
-            Path(tmp), AMQP_URL=AMQP, NCA_TEST_MODE="1", NCA_URL=urls["registry_stub"], LOG_LEVEL="WARNING",
+            Path(tmp),
+            AMQP_URL=AMQP,
+            NCA_TEST_MODE="1",
+            NCA_URL=urls["registry_stub"],
+            LOG_LEVEL="WARNING",
             **{f"{prefix}_PORT": str(ports[name]) for name, prefix in SERVICES.items()},
             **{f"DATABASE_URL_{prefix}": databases[name] for name, prefix in SERVICES.items()},
-        )  # fmt: skip
-        # One process per service (ARCHITECTURE §2, local distributed): the two cores are shared
+        )
+        # One process per service (architecture §2, local distributed): the two cores are shared
         # between them as they would be between hosts, instead of one event loop doing all five's work.
         processes = [start_service(name, env) for name in SERVICES]
         try:
@@ -231,8 +263,7 @@ async def main() -> None:
                 await drop_database(POSTGRES, url)
     print(f"  {count} signed applications, concurrency {CONCURRENCY}, five service processes on RabbitMQ + PostgreSQL")
     print(f"  portal POST → registered by the provider   {rate:8.1f} applications/s")
-    print(
-        f"  portal acceptance (202)                    p50 {statistics.median(accepted) * 1000:7.1f} ms   p99 {pct(accepted, 0.99):7.1f} ms"
-    )
+    p50, p99 = statistics.median(accepted) * 1000, pct(accepted, 0.99)
+    print(f"  portal acceptance (202)                    p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
     print(f"  one-hop ceiling: POST→verify→insert→publish {ceiling:8.1f} req/s")
     print(f"  ratio end-to-end / one-hop                  {rate / ceiling:8.3f}")

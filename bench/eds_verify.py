@@ -83,9 +83,10 @@ async def main() -> None:
             ).json()
             signer = Signer.from_pkcs12(base64.b64decode(issued["pkcs12_b64"]), issued["pkcs12_password"])
             document = EDocument(
-                type="housing-queue/application@1", author=Author(iin=iin),
+                type="housing-queue/application@1",
+                author=Author(iin=iin),
                 statement="Мемлекеттік тұрғын үй қорынан тұрғын үй алу үшін есепке қоюды сұраймын. " * 20,
-            )  # fmt: skip
+            )
             signed = sign(document, signer)
             size = len(canonical(document.to_json()))
             store = TrustStore.from_pem((await client.get("/nca/v1/chain.pem")).content)

@@ -23,11 +23,12 @@ from shared.bus.memory import InMemoryBus
 from shared.bus.outbox import OutboxRelay, enqueue
 from shared.bus.port import Bus, Delivery
 from shared.db import Database
-from tests.conftest import delete_namespace
+from shared.participants import PORTAL
 from tests.support.effects import create_tables, effect_counts, record_effect
+from tests.support.servers import delete_namespace
 
 N = int(os.environ.get("BENCH_N", "3000"))
-SENDER = "KZ/GOV/140440000100/portal"
+SENDER = PORTAL.address
 
 
 def envelopes(n: int) -> list[Envelope]:
@@ -93,7 +94,8 @@ async def run(label: str, make_bus: type[Bus] | None, **kwargs: str) -> None:
         await full_bus.close()
         await forget(full_bus)
     print(
-        f"  {label:<10} raw publish+consume {raw:>9,.0f} msg/s   outbox→relay→inbox {full:>8,.0f} msg/s   ratio {full / raw:.2f}"
+        f"  {label:<10} raw publish+consume {raw:>9,.0f} msg/s"
+        f"   outbox→relay→inbox {full:>8,.0f} msg/s   ratio {full / raw:.2f}"
     )
 
 

@@ -28,13 +28,14 @@ from sqlalchemy.engine import make_url
 from bench.eds_verify import AsgiFetcher
 from services.registry_stub.app import create_app
 from services.registry_stub.config import RegistryStubSettings
-from services.registry_stub.registries.generator import generate
+from services.registry_stub.population.generator import generate
 from shared.bus.amqp import AmqpBus
 from shared.bus.memory import InMemoryBus
 from shared.bus.port import Bus
 from shared.eds.revocation import RevocationSources
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
+from shared.participants import PROVIDER
 from shared.registries import RegistryClient
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
@@ -60,8 +61,10 @@ def time_generation(people: int) -> float:
 async def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE
     generation = time_generation(min(PEOPLE, 200_000))
-    print(f"  generator alone: {min(PEOPLE, 200_000):,} people in {generation:.1f} s "
-          f"({min(PEOPLE, 200_000) / generation:,.0f} people/s)")  # fmt: skip
+    print(
+        f"  generator alone: {min(PEOPLE, 200_000):,} people in {generation:.1f} s "
+        f"({min(PEOPLE, 200_000) / generation:,.0f} people/s)"
+    )
     amqp = os.environ.get("AMQP_URL", "")
     bus: Bus = AmqpBus(amqp, f"bench.{uuid.uuid4().hex[:6]}") if amqp else InMemoryBus("bench")
     await bus.start()
@@ -74,9 +77,11 @@ async def main() -> None:
         LifespanManager(app, startup_timeout=3600, shutdown_timeout=60),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8005") as http,
     ):
-        print(f"  registry ready with {PEOPLE:,} people after {time.perf_counter() - started:.1f} s "
-              f"(generation and load the first time; {make_url(url).get_backend_name()}, "
-              f"{'RabbitMQ' if amqp else 'in-memory bus'})")  # fmt: skip
+        print(
+            f"  registry ready with {PEOPLE:,} people after {time.perf_counter() - started:.1f} s "
+            f"(generation and load the first time; {make_url(url).get_backend_name()}, "
+            f"{'RabbitMQ' if amqp else 'in-memory bus'})"
+        )
         runtime = app.state.runtime
         async with runtime.db.sessions() as session:
             iins = [row[0] for row in (await session.execute(text("SELECT iin FROM reg_person"))).all()]
@@ -105,7 +110,7 @@ async def main() -> None:
 
         store = TrustStore.from_pem((await http.get("/nca/v1/chain.pem")).content)
         verifier = Verifier(store, RevocationSources(AsgiFetcher(http), freshness_s=3600))
-        client = RegistryClient(bus, verifier, sender="KZ/GOV/140440000408/provider")
+        client = RegistryClient(bus, verifier, sender=PROVIDER.address)
         await client.ask("person", {"iin": sample[0]}, consent="bench")  # warm: certificate status cached
         channel: list[float] = []
         for iin in sample:
@@ -114,5 +119,7 @@ async def main() -> None:
             channel.append(time.perf_counter() - t)
     await bus.close()
     print(f"  {label:<34} {percentiles(raw)}")
-    print(f"  {'sync channel, signed + verified':<34} {percentiles(channel)}   "
-          f"ratio of medians {statistics.median(channel) / statistics.median(raw):,.0f}x")  # fmt: skip
+    print(
+        f"  {'sync channel, signed + verified':<34} {percentiles(channel)}   "
+        f"ratio of medians {statistics.median(channel) / statistics.median(raw):,.0f}x"
+    )

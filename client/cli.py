@@ -3,6 +3,11 @@
 python -m client nca-issue --iin 900101300017 --surname ТЕСТОВ --given-name ТЕСТ --out me.p12
 python -m client sign --p12 me.p12 document.json --out signed.json     # password: $P12_PASSWORD or prompt
 python -m client verify signed.json                                   # exit 0 when valid
+python -m client status [APPLICATION_ID] [--json]                     # for a person; --json: the portal's JSON
+python -m client result APPLICATION_ID [--out result.json] [--json]   # a summary; --out: the signed document
+
+Exit codes: 0 done; 1 a valid "no" (the signature does not verify, attachments are missing); 2 an error
+(the service refused, no result yet, a file could not be read, the service could not be reached).
 """
 
 from __future__ import annotations
@@ -12,10 +17,28 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from client import session
-from client.sdk import DEFAULT_NCA, DEFAULT_PORTAL, NcaClient, PortalClient, ServiceError, load_signer, sign_document
+from client.sdk import (
+    DEFAULT_NCA,
+    DEFAULT_PORTAL,
+    NcaClient,
+    PortalClient,
+    ServiceError,
+    SignatureInfo,
+    load_signer,
+    read_signed,
+    sign_document,
+    signed_result,
+)
+
+NONE = "—"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,9 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--email")
     status = commands.add_parser("status", help="your applications, or one with its history")
     status.add_argument("application_id", nargs="?")
-    result = commands.add_parser("result", help="the signed result of an application")
+    status.add_argument("--json", action="store_true", help="the portal's full JSON (with the signed documents)")
+    result = commands.add_parser("result", help="the signed result of an application: a summary")
     result.add_argument("application_id")
-    result.add_argument("--out", type=Path)
+    result.add_argument("--out", type=Path, help="write the signed document (JWS JSON) here, for `verify`")
+    result.add_argument("--json", action="store_true", help="the portal's full JSON instead of the summary")
     return parser
 
 
@@ -66,27 +91,230 @@ def _password(variable: str, prompt: str) -> str:
     return os.environ.get(variable) or getpass.getpass(prompt)
 
 
-def _portal() -> PortalClient:
+def _portal(transport: httpx.BaseTransport | None = None) -> PortalClient:
     saved = session.load()
-    return PortalClient(saved.get("portal", DEFAULT_PORTAL), token=saved.get("token"))
+    return PortalClient(saved.get("portal", DEFAULT_PORTAL), token=saved.get("token"), transport=transport)
 
 
 def _print(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def _citizen(args: argparse.Namespace) -> int:
+# What a person reads: aligned fields, small tables, local times, and never the signed documents.
+
+
+def _text(value: object) -> str:
+    return NONE if value is None or value == "" else str(value)
+
+
+def _when(value: object) -> str:
+    """An RFC 3339 time from the API in the reader's local time; a date, or anything else, as it is."""
+    if not isinstance(value, str) or "T" not in value:
+        return _text(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").rstrip()
+
+
+def _fields(pairs: Sequence[tuple[str, str]]) -> str:
+    width = max(len(label) for label, _ in pairs)
+    return "\n".join(f"{label:<{width}}  {value}".rstrip() for label, value in pairs)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = [headers, *rows]
+    return "\n".join("  ".join(f"{cell:<{w}}" for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _reason(details: object) -> str:
+    """Why a status was given, in a few words: the code, the missing documents, the person concerned."""
+    if not isinstance(details, Mapping):
+        return ""
+    reason = details.get("reason", details.get("error"))
+    if reason is None:
+        return ""
+    if not isinstance(reason, Mapping):
+        return str(reason)
+    parts = [str(reason["code"])] if reason.get("code") else []
+    missing = reason.get("missing")
+    if isinstance(missing, list) and missing:
+        kinds = [str(m.get("kind", m)) if isinstance(m, Mapping) else str(m) for m in missing]
+        parts.append("missing: " + ", ".join(kinds))
+    if reason.get("who") or reason.get("why"):
+        parts.append(" ".join(str(reason[k]) for k in ("who", "iin", "why") if reason.get(k)))
+    if reason.get("message") and not parts:
+        parts.append(str(reason["message"]))
+    return "; ".join(parts) if parts else _compact(dict(reason))
+
+
+def render_applications(applications: Sequence[Mapping[str, Any]]) -> str:
+    """The cabinet's list: one line per application, newest first as the portal gives them."""
+    if not applications:
+        return "no applications yet (python -m client apply --p12 FILE)"
+    rows = [
+        [
+            _text(a.get("id")),
+            _text(a.get("status")),
+            _when(a.get("submitted_at")),
+            _text(a.get("expected_result_date")),
+            _text(a.get("registration_number")),
+            "ready" if a.get("result_ready") else "not yet",
+        ]
+        for a in applications
+    ]
+    return _table(["APPLICATION", "STATUS", "SUBMITTED", "RESULT DUE", "REGISTRATION NO.", "RESULT"], rows)
+
+
+def render_application(application: Mapping[str, Any]) -> str:
+    """One application as the cabinet shows it, with its status history; not the signed documents."""
+    registration = application.get("registration")
+    number = application.get("registration_number") or (
+        registration.get("number") if isinstance(registration, Mapping) else None
+    )
+    if isinstance(registration, Mapping) and registration.get("registered_at"):
+        number = f"{_text(number)} (registered {_when(registration['registered_at'])})"
+    delivery = application.get("delivery")
+    if isinstance(delivery, Mapping):
+        delivered = f"{_text(delivery.get('state'))} {_when(delivery.get('at'))}".strip()
+        error = delivery.get("error")
+        if isinstance(error, Mapping) and error:
+            delivered += f" ({error.get('code') or _compact(dict(error))})"
+    else:
+        delivered = "not yet delivered to the provider"
+    status = _text(application.get("status"))
+    if application.get("status_at"):
+        status += f" since {_when(application['status_at'])}"
+    ready = application.get("result_ready", application.get("result") is not None)
+    pairs = [
+        ("Application", _text(application.get("id"))),
+        ("Status", status),
+        ("Registration number", _text(number)),
+        ("Case number", _text(application.get("case_number"))),
+        ("Expected result date", _text(application.get("expected_result_date"))),
+        ("Delivery", delivered),
+    ]
+    queue = application.get("queue")
+    if isinstance(queue, Mapping):
+        pairs.append(("Queue", f"{_text(queue.get('list'))}, position {_text(queue.get('position'))}"))
+    result_line = f"ready: python -m client result {application.get('id')}" if ready else "not yet"
+    pairs.append(("Result", result_line))
+    history = application.get("history")
+    rows = [
+        [_text(h.get("status")), _when(h.get("at")), _reason(h.get("details"))]
+        for h in (history if isinstance(history, list) else [])
+        if isinstance(h, Mapping)
+    ]
+    text = _fields(pairs)
+    if rows:
+        text += "\n\nHistory\n" + _table(["STATUS", "DATE/TIME", "REASON"], rows)
+    return text
+
+
+RESULT_TYPES = {
+    "housing-queue/notification@1": "registered in the waiting list (notification)",
+    "housing-queue/refusal@1": "refused (reasoned refusal)",
+}
+ROLES = {"author": "signed by", "registration": "registration stamp", "approval": "approved by", "registry": "registry"}
+
+
+def _ground(ground: object) -> str:
+    if not isinstance(ground, Mapping):
+        return str(ground)
+    where = " ".join(
+        part
+        for part in (str(ground.get("paragraph") or ""), f"item {ground['item']}" if ground.get("item") else "")
+        if part
+    )
+    what = ground.get("text") or " — ".join(str(ground[k]) for k in ("kind", "reason") if ground.get(k))
+    return f"{where}: {what}" if where and what else str(where or what or _compact(dict(ground)))
+
+
+def _signer(info: SignatureInfo) -> str:
+    ids = ", ".join(f"{label} {value}" for label, value in (("IIN", info.iin), ("BIN", info.bin)) if value)
+    who = _text(info.name)
+    if info.organization:
+        who += f", {info.organization}"
+    return f"{who} ({ids})" if ids else who
+
+
+def render_result(signed: Mapping[str, Any]) -> str:
+    """A signed result for a person: what was decided, the numbers, the grounds, and who signed when.
+    Read from the document as it is; `python -m client verify` checks the signatures."""
+    document, signatures = read_signed(signed)
+    kind = str(document.get("type", ""))
+    pairs = [("Result", f"{RESULT_TYPES.get(kind, kind)} [{kind}]" if kind in RESULT_TYPES else _text(kind))]
+    pairs += [("Document", _text(document.get("id"))), ("Created", _when(document.get("created_at")))]
+    if document.get("application_id"):
+        pairs.append(("Application", str(document["application_id"])))
+    pairs.append(("Case number", _text(document.get("case_number"))))
+    waiting_list = document.get("waiting_list")
+    if isinstance(waiting_list, Mapping):
+        pairs.append(("Waiting list", f"{_text(waiting_list.get('name'))} ({_text(waiting_list.get('code'))})"))
+    elif waiting_list is not None:
+        pairs.append(("Waiting list", str(waiting_list)))
+    if "queue_number" in document:
+        pairs.append(("Queue number", _text(document.get("queue_number"))))
+    if "queued_at" in document:
+        pairs.append(("Queued at", _when(document.get("queued_at"))))
+    grounds = document.get("grounds")
+    if isinstance(grounds, list):
+        lines = [_ground(g) for g in grounds] or [NONE]
+        pairs.append(("Grounds", lines[0]))
+        pairs += [("", line) for line in lines[1:]]
+    text = _fields(pairs)
+    if signatures:
+        rows = [[ROLES.get(str(s.role), _text(s.role)), _signer(s), _when(s.signed_at)] for s in signatures]
+        text += "\n\nSignatures (as the document states them; to check: result ID --out FILE, then verify FILE)\n"
+        text += _table(["", "WHO", "WHEN"], rows)
+    return text
+
+
+def _result(client: PortalClient, args: argparse.Namespace) -> int:
+    try:
+        answer = client.result(args.application_id)
+    except ServiceError as error:
+        if error.code != "NOT_FOUND" or not error.details.get("reason"):
+            raise
+        print(
+            f"no result yet for {args.application_id} ({error.code}: {error.details['reason']}); "
+            f"see python -m client status {args.application_id}",
+            file=sys.stderr,
+        )
+        return 2
+    signed = signed_result(answer)
+    if args.out:
+        args.out.write_text(json.dumps(signed, ensure_ascii=False, indent=2))
+    if args.json:
+        _print(answer)
+    else:
+        print(render_result(signed))
+    if args.out:
+        print(f"the signed document is in {args.out} (python -m client verify {args.out})", file=sys.stderr)
+    return 0
+
+
+def _citizen(args: argparse.Namespace, transport: httpx.BaseTransport | None = None) -> int:
     """The citizen's commands; 0 on success."""
     if args.command == "register":
-        _print(PortalClient(args.portal).register(args.iin, _password("PORTAL_PASSWORD", "New password: "), args.email))
+        portal = PortalClient(args.portal, transport=transport)
+        _print(portal.register(args.iin, _password("PORTAL_PASSWORD", "New password: "), args.email))
         return 0
     if args.command == "login":
-        client = PortalClient(args.portal)
+        client = PortalClient(args.portal, transport=transport)
         client.login(args.iin, _password("PORTAL_PASSWORD", "Password: "))
         session.save({"portal": args.portal, "token": client.token, "iin": args.iin})
         print(f"signed in as {args.iin}")
         return 0
-    client = _portal()
+    client = _portal(transport)
     if args.command == "apply":
         signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
         attachments = []
@@ -104,24 +332,38 @@ def _citizen(args: argparse.Namespace) -> int:
         _print(client.submit(sign_document(draft["document"], signer)))
         return 0
     if args.command == "status":
-        _print(client.application(args.application_id) if args.application_id else client.applications())
+        if args.application_id:
+            application = client.application(args.application_id)
+            shown = (
+                json.dumps(application, ensure_ascii=False, indent=2) if args.json else render_application(application)
+            )
+        else:
+            applications = client.applications()
+            shown = (
+                json.dumps(applications, ensure_ascii=False, indent=2)
+                if args.json
+                else render_applications(applications)
+            )
+        print(shown)
         return 0
-    signed = client.result(args.application_id)
-    if args.out:
-        args.out.write_text(json.dumps(signed, ensure_ascii=False, indent=2))
-    else:
-        _print(signed)
-    return 0
+    return _result(client, args)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None = None) -> int:
+    """The command line; ``transport`` replaces the network (tests give an `httpx.MockTransport`)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "nca-issue":
-            issued = NcaClient(args.nca).request_pkcs12(
-                iin=args.iin, surname=args.surname, given_name=args.given_name, patronymic=args.patronymic,
-                profile=args.profile, holder=args.holder, bin=args.bin, organization=args.organization,
-            )  # fmt: skip
+            issued = NcaClient(args.nca, transport=transport).request_pkcs12(
+                iin=args.iin,
+                surname=args.surname,
+                given_name=args.given_name,
+                patronymic=args.patronymic,
+                profile=args.profile,
+                holder=args.holder,
+                bin=args.bin,
+                organization=args.organization,
+            )
             issued.save(args.out)
             print(json.dumps({"serial": issued.serial, "pkcs12": str(args.out), "password": issued.password}))
             return 0
@@ -135,12 +377,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(text)
             return 0
         if args.command == "verify":
-            answer = PortalClient(args.portal).verify(json.loads(args.signed.read_text()))
+            answer = PortalClient(args.portal, transport=transport).verify(json.loads(args.signed.read_text()))
             print(json.dumps(answer, ensure_ascii=False, indent=2))
             return 0 if answer.get("valid") else 1
-        return _citizen(args)
+        return _citizen(args, transport)
     except ServiceError as error:
         print(f"error: {error.code}: {error.message} {json.dumps(error.details, ensure_ascii=False)}", file=sys.stderr)
+        return 2
+    except httpx.HTTPError as error:
+        print(f"error: cannot reach the service: {error} (is it running? see PORTAL_URL, NCA_URL)", file=sys.stderr)
         return 2
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
+from shared.eds.certs import holder_bin, holder_iin, holder_name
 from shared.eds.document import EDocument
-from shared.eds.signing import Signer, sign
+from shared.eds.signing import Signer, b64url_decode, payload_of, sign
 
 DEFAULT_NCA = "http://127.0.0.1:8005"
 DEFAULT_PORTAL = "http://127.0.0.1:8001"
 
 
 class ServiceError(Exception):
-    """A service answered with the error format of ARCHITECTURE §7."""
+    """A service answered with the error format of architecture §7."""
 
     def __init__(self, status: int, body: Any) -> None:
         error = body.get("error", {}) if isinstance(body, dict) else {}
@@ -54,8 +59,10 @@ class IssuedKey:
 class NcaClient:
     """The test NCA: ask for a key pair and certificate as a PKCS#12 (test environment only)."""
 
-    def __init__(self, base_url: str = DEFAULT_NCA, *, timeout: float = 30.0) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+    def __init__(
+        self, base_url: str = DEFAULT_NCA, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
 
     def request_pkcs12(
         self,
@@ -69,18 +76,31 @@ class NcaClient:
         bin: str | None = None,
         organization: str | None = None,
     ) -> IssuedKey:
-        subject = {"iin": iin, "surname": surname, "given_name": given_name, "patronymic": patronymic,
-                   "bin": bin, "organization": organization}  # fmt: skip
+        subject = {
+            "iin": iin,
+            "surname": surname,
+            "given_name": given_name,
+            "patronymic": patronymic,
+            "bin": bin,
+            "organization": organization,
+        }
         body = {"subject": {k: v for k, v in subject.items() if v is not None}, "profile": profile, "holder": holder}
         answer = _json(self.http.post("/nca/v1/certificates", json=body))
         return IssuedKey(answer["serial"], base64.b64decode(answer["pkcs12_b64"]), answer["pkcs12_password"])
 
 
 class PortalClient:
-    """The e-gov portal (ARCHITECTURE §6): a citizen's account, the form, the cabinet, verification."""
+    """The e-gov portal (architecture §6): a citizen's account, the form, the cabinet, verification."""
 
-    def __init__(self, base_url: str = DEFAULT_PORTAL, *, token: str | None = None, timeout: float = 30.0) -> None:
-        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
+    def __init__(
+        self,
+        base_url: str = DEFAULT_PORTAL,
+        *,
+        token: str | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
         self.token = token
 
     def _auth(self) -> dict[str, str]:
@@ -104,8 +124,12 @@ class PortalClient:
     def upload(self, path: Path, kind: str) -> dict[str, Any]:
         media = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
         media_type = media.get(path.suffix.lower(), "application/octet-stream")
-        response = self.http.post("/api/v1/attachments", params={"kind": kind, "name": path.name},
-                                  content=path.read_bytes(), headers={**self._auth(), "Content-Type": media_type})  # fmt: skip
+        response = self.http.post(
+            "/api/v1/attachments",
+            params={"kind": kind, "name": path.name},
+            content=path.read_bytes(),
+            headers={**self._auth(), "Content-Type": media_type},
+        )
         return _json(response)  # type: ignore[no-any-return]
 
     def draft(self, **fields: Any) -> dict[str, Any]:
@@ -121,7 +145,63 @@ class PortalClient:
         return _json(self.http.get(f"/api/v1/applications/{application_id}", headers=self._auth()))  # type: ignore[no-any-return]
 
     def result(self, application_id: str) -> dict[str, Any]:
+        """The portal's answer as it is: ``{"document": <signed>}`` (or the signed document itself);
+        `signed_result` takes the signed document out of either."""
         return _json(self.http.get(f"/api/v1/applications/{application_id}/result", headers=self._auth()))  # type: ignore[no-any-return]
+
+
+def signed_result(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """The signed e-document in the result endpoint's answer, ``{"document": <signed>}`` or bare."""
+    inner = answer.get("document")
+    if "payload" not in answer and isinstance(inner, Mapping):
+        return dict(inner)
+    return dict(answer)
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    """What one signature of a signed e-document says about its signer (read, not verified: the
+    portal's verification, `PortalClient.verify`, is what checks it)."""
+
+    role: str | None
+    signed_at: str | None
+    name: str | None
+    iin: str | None
+    bin: str | None
+    organization: str | None
+
+
+def _signature_info(signature: Mapping[str, Any]) -> SignatureInfo:
+    header = json.loads(b64url_decode(str(signature.get("protected", ""))))
+    if not isinstance(header, dict):
+        raise ValueError("a protected header is not a JSON object")
+    name: str | None = None
+    iin: str | None = None
+    bin_: str | None = None
+    organization: str | None = None
+    chain = header.get("x5c")
+    if isinstance(chain, list) and chain:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(str(chain[0])))
+        name, iin, bin_ = holder_name(certificate), holder_iin(certificate), holder_bin(certificate)
+        names = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        organization = str(names[0].value) if names else None
+    role, signed_at = header.get("role"), header.get("sigT")
+    return SignatureInfo(
+        role=role if isinstance(role, str) else None,
+        signed_at=signed_at if isinstance(signed_at, str) else None,
+        name=name,
+        iin=iin,
+        bin=bin_,
+        organization=organization,
+    )
+
+
+def read_signed(signed: Mapping[str, Any]) -> tuple[dict[str, Any], list[SignatureInfo]]:
+    """The document inside a signed e-document and who signed it, in signing order (unverified)."""
+    signatures = signed.get("signatures")
+    if not isinstance(signatures, list):
+        raise ValueError("not a signed e-document: no signatures")
+    return payload_of(signed), [_signature_info(s) for s in signatures if isinstance(s, Mapping)]
 
 
 def load_signer(path: Path, password: str) -> Signer:

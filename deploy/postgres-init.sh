@@ -1,5 +1,5 @@
 #!/bin/bash
-# One database and one login role per service (ARCHITECTURE §1: each service owns its database), for
+# One database and one login role per service (architecture §1: each service owns its database), for
 # deploy/docker-compose.yml. The postgres image runs this from /docker-entrypoint-initdb.d on its
 # first start only (an empty data volume), as the superuser, over the local socket.
 #

@@ -1,4 +1,4 @@
-"""The embedded default (ARCHITECTURE §2): all five services in one process, each on its own port,
+"""The embedded default (architecture §2): all five services in one process, each on its own port,
 sharing nothing but the bus: the in-memory bus, or RabbitMQ when ``AMQP_URL`` is set.
 
     python -m services          # what `make run` runs
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Sequence
 
 from fastapi import FastAPI
 
@@ -38,7 +39,7 @@ FACTORIES = (
 )
 
 
-def banner(bus: Bus, apps: list[tuple[FastAPI, ServiceSettings]]) -> str:
+def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]]) -> str:
     if isinstance(bus, AmqpBus):
         bus_line = f"RabbitMQ {describe_url(bus.url)} (exchange {bus.namespace!r})"
     else:

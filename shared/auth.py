@@ -1,6 +1,6 @@
 """Access tokens (JWT, HS256) for one service's users: the portal's citizens, the Center's operators,
 the provider's staff. Each service signs with its own secret and names itself as the audience, so a
-token from one service is never accepted by another (ARCHITECTURE §6; issue "isolation")."""
+token from one service is never accepted by another (architecture §6)."""
 
 from __future__ import annotations
 
@@ -40,17 +40,29 @@ class TokenIssuer:
     def issue(self, subject: str, role: str, **extra: Any) -> tuple[str, int]:
         """A signed token for ``subject`` acting as ``role``; returns it with its lifetime in seconds."""
         now = datetime.now(UTC)
-        claims = {"sub": subject, "role": role, "aud": self.audience, "iss": self.audience, "iat": now,
-                  "exp": now + self.ttl, "jti": str(uuid.uuid4()), **extra}  # fmt: skip
+        claims = {
+            "sub": subject,
+            "role": role,
+            "aud": self.audience,
+            "iss": self.audience,
+            "iat": now,
+            "exp": now + self.ttl,
+            "jti": str(uuid.uuid4()),
+            **extra,
+        }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), int(self.ttl.total_seconds())
 
     def check(self, token: str, *, roles: tuple[str, ...] | None = None) -> Claims:
         """The token's claims, or UNAUTHORIZED (bad, expired, another service's) / FORBIDDEN (role)."""
         try:
             claims = jwt.decode(
-                token, self._secret, algorithms=[ALGORITHM], audience=self.audience, issuer=self.audience,
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.audience,
                 options={"require": ["sub", "exp", "aud", "iss", "role"]},
-            )  # fmt: skip
+            )
         except jwt.ExpiredSignatureError:
             raise AppError("UNAUTHORIZED", {"reason": "token expired"}) from None
         except jwt.PyJWTError:

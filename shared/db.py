@@ -8,15 +8,39 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-OUTBOX_WRITTEN = "outbox_written"
+from shared.calendar import as_utc
+
+_OUTBOX_WRITTEN = "outbox_written"
+
+
+def note_outbox_written(session: AsyncSession) -> None:
+    """For the kernel's outbox: this transaction wrote rows, so wake the relay after it commits."""
+    session.info[_OUTBOX_WRITTEN] = True
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp column that is always timezone-aware UTC, on PostgreSQL and on SQLite alike
+    (SQLite keeps no zone and hands naive values back). Written values are converted to UTC, and a
+    naive one is taken as UTC; read values come back aware. Every model's timestamps use it."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
 
 def sqlite_url(var_dir: str | Path, name: str) -> str:
@@ -82,7 +106,7 @@ class Database:
         async with self._writer or contextlib.nullcontext(), self.sessions() as session:
             async with session.begin():
                 yield session
-            if session.info.pop(OUTBOX_WRITTEN, False):
+            if session.info.pop(_OUTBOX_WRITTEN, False):
                 for callback in self._after_outbox_commit:
                     callback()
 

@@ -1,4 +1,4 @@
-"""The error catalogue (ARCHITECTURE §7): one frozen list of codes, each with its HTTP status and a
+"""The error catalogue (architecture §7): one frozen list of codes, each with its HTTP status and a
 message in Kazakh, Russian and English, and the one exception every service raises for them.
 
 Like X-Road's fault-code catalogue, a code never changes meaning once published: clients and
@@ -16,12 +16,14 @@ DEFAULT_LANGUAGE = "kk"
 
 @dataclass(frozen=True, slots=True)
 class ErrorSpec:
-    """One catalogue entry: the HTTP status it maps to and its message in each language."""
+    """One catalogue entry: the HTTP status it maps to, its message in each language, and whether it
+    is transient — an outage that may pass (a message failing with it is retried, never refused)."""
 
     status: int
     kk: str
     ru: str
     en: str
+    transient: bool = False
 
     def message(self, language: str) -> str:
         return str(getattr(self, language if language in LANGUAGES else DEFAULT_LANGUAGE))
@@ -60,18 +62,21 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Қызмет уақытша қолжетімсіз",
         "Сервис временно недоступен",
         "The service is temporarily unavailable",
+        transient=True,
     ),
     "UPSTREAM_TIMEOUT": ErrorSpec(
         504,
         "Сыртқы жүйе белгіленген уақытта жауап бермеді",
         "Внешняя система не ответила вовремя",
         "An upstream system did not answer in time",
+        transient=True,
     ),
     "UPSTREAM_ERROR": ErrorSpec(
         502,
         "Сыртқы жүйе қатемен жауап берді",
         "Внешняя система ответила ошибкой",
         "An upstream system answered with an error",
+        transient=True,
     ),
     "INTERNAL_ERROR": ErrorSpec(
         500,
@@ -79,7 +84,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Внутренняя ошибка; повторите позже",
         "Internal error; please try again later",
     ),
-    # --- electronic digital signature (ЭЦҚ), SPEC §8 Condition 2 / Process 4 ----------------
+    # --- electronic digital signature (ЭЦҚ), §18 Condition 2 / Process 4 ----------------
     "EDS_MALFORMED": ErrorSpec(
         422,
         "Электрондық құжат құрылымы бұзылған",
@@ -124,6 +129,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Сертификаттың кері қайтарылу мәртебесін тексеру мүмкін болмады",
         "Не удалось проверить статус отзыва сертификата",
         "The certificate's revocation status could not be checked",
+        transient=True,
     ),
     "EDS_WRONG_KEY_USAGE": ErrorSpec(
         422,
@@ -169,7 +175,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Открытый ключ недействителен или не поддерживается (RSA 2048–4096 бит или P-256)",
         "The public key is invalid or not supported (RSA of 2048 to 4096 bits, or P-256)",
     ),
-    # --- identity and authorization (SPEC §8 Condition 1 / Process 2) -------------------------
+    # --- identity and authorization (§18 Condition 1 / Process 2) -------------------------
     "AUTH_INVALID_CREDENTIALS": ErrorSpec(
         401,
         "Деректер қате болғандықтан авторизациядан бас тартылды",
@@ -242,8 +248,14 @@ class AppError(Exception):
         self.status = status or CATALOGUE[code].status
 
     def body(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
-        """The JSON error body of ARCHITECTURE §7."""
+        """The JSON error body of architecture §7."""
         return error_body(self.code, language, self.details)
+
+
+def is_transient(code: str) -> bool:
+    """True for the catalogue's transient codes (see `ErrorSpec.transient`)."""
+    spec = CATALOGUE.get(code)
+    return spec is not None and spec.transient
 
 
 def error_body(code: str, language: str = DEFAULT_LANGUAGE, details: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The Karaganda region's cities and districts, as the Regulation (Karaganda region akimat
 resolution No. 17/03, 2014) found them: each city of regional significance and each district has its
-own akimat and housing department, the authorized body that provides the service (SPEC §1). The
+own akimat and housing department, the authorized body that provides the service (§2). The
 regional gateway routes by the district code; the registries place addresses in these localities.
 
 Source: the region's administrative division before the Ulytau region was separated (2022):

@@ -1,7 +1,7 @@
 """IIN and BIN (ЖСН / БСН): the 12-digit identification numbers of persons and organisations, and
 their check digit (the 12th): the weighted sum of the first 11 digits with weights 1..11, mod 11;
 if that is 10, again with weights 3,4,5,6,7,8,9,10,11,1,2; a second 10 means the number is invalid
-(the rule of the national registers; see ../shared/research/egov-anchors.md)."""
+(the rule of the national registers, as published validators implement it)."""
 
 from __future__ import annotations
 

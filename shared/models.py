@@ -1,5 +1,7 @@
 """The kernel's own tables, which every service's database has: the outbox and the inbox
-(ARCHITECTURE §3). Each service's first migration creates them with `create_kernel_tables`."""
+(architecture §3). Each service's first migration creates them with `create_kernel_tables`, and a
+later one adds the relay's claim with `add_outbox_claim`. Services never touch these tables: they
+ask the kernel (`shared.bus.outbox`: enqueue, withdraw, requeue; `shared.handlers`: the inbox)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.bus.envelope import utcnow
+from shared.calendar import utcnow
+from shared.db import UtcDateTime
 
 
 class KernelModel(SQLModel, registry=registry()):
@@ -26,11 +29,14 @@ class OutboxMessage(KernelModel, table=True):
     id: str = Field(primary_key=True, max_length=36, description="= the envelope's message_id")
     routing_key: str = Field(max_length=200)
     body: str = Field(sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=sa.Text)
+    claimed_until: datetime | None = Field(
+        default=None, sa_type=UtcDateTime, description="a relay is publishing the row until then (its lease)"
+    )
 
 
 class InboxMessage(KernelModel, table=True):
@@ -40,7 +46,7 @@ class InboxMessage(KernelModel, table=True):
 
     message_id: str = Field(primary_key=True, max_length=36)
     consumer: str = Field(primary_key=True, max_length=200)
-    processed_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    processed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 def create_kernel_tables() -> None:
@@ -65,6 +71,20 @@ def create_kernel_tables() -> None:
         sa.Column("consumer", sa.String(200), primary_key=True),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def add_outbox_claim() -> None:
+    """For a service's migration after the first: the relay's claim on a row it is publishing."""
+    from alembic import op
+
+    op.add_column("outbox", sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
+
+
+def drop_outbox_claim() -> None:
+    from alembic import op
+
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("claimed_until")
 
 
 def drop_kernel_tables() -> None:

@@ -1,4 +1,4 @@
-"""Asking the state registries over the sync channel (ARCHITECTURE §3; SPEC §5): the request, its
+"""Asking the state registries over the sync channel (architecture §3; §14): the request, its
 hash (X-Road's ``requestHash``: SHA-512 of the request's canonical bytes), and the checks on the
 answer: a registry-signed e-document that carries that hash. Used by the Center and the provider;
 the registry stub answers (services/registry_stub/registries/desk.py)."""
@@ -14,13 +14,21 @@ from shared.bus.port import Bus
 from shared.eds.jcs import canonical
 from shared.eds.verify import Verifier
 from shared.errors import AppError
+from shared.participants import REGISTRIES
 
-REGISTRY_BIN = "140440000507"
-"""The registries' system BIN (the registry stub's sender address KZ/GOV/140440000507/registry)."""
+REGISTRY_BIN = REGISTRIES.bin
+"""The registries' system BIN (shared.participants)."""
 QUERY_TYPES = (
-    "person", "power-of-attorney", "civil-status", "real-estate", "addresses", "social-status", "employment",
-    "emergency-dwellings", "court-decisions",
-)  # fmt: skip
+    "person",
+    "power-of-attorney",
+    "civil-status",
+    "real-estate",
+    "addresses",
+    "social-status",
+    "employment",
+    "emergency-dwellings",
+    "court-decisions",
+)
 ANSWER_TYPE = "registry/answer@1"
 
 
@@ -58,13 +66,18 @@ class RegistryClient:
         if query not in QUERY_TYPES:
             raise ValueError(f"unknown registry query {query!r}")
         request = Envelope(
-            message_type=routing_key(query), sender=self.sender, user_id=user_id, issue=issue,
+            message_type=routing_key(query),
+            sender=self.sender,
+            user_id=user_id,
+            issue=issue,
             document={"query": query, "subject": subject, "consent": consent},
-        )  # fmt: skip
+        )
         reply = await self.bus.request(request, timeout=self.timeout)
         signed = reply.document.get("signed")
+        if not isinstance(signed, dict):
+            raise AppError("UPSTREAM_ERROR", {"reason": "the answer carries no signed document"})
         verified = await self.verifier.verify(signed)
-        document = verified.document
+        document = verified.payload
         author = verified.signatures[0]
         if document.get("type") != ANSWER_TYPE or author.bin != REGISTRY_BIN or author.role != "registry":
             raise AppError("UPSTREAM_ERROR", {"reason": "the answer is not a registry's signed answer"})

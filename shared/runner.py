@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Awaitable, Callable, Generator, Sequence
+from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,8 +20,9 @@ class _Server(uvicorn.Server):
     """A uvicorn server that leaves signal handling to us: with several servers in one loop,
     uvicorn's own handlers would stop only the last one installed."""
 
-    def capture_signals(self) -> AbstractContextManager[None]:
-        return nullcontext()
+    @contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
 
 
 def _server(app: FastAPI, host: str, port: int, log_level: str) -> _Server:

@@ -1,6 +1,8 @@
-"""What every service is made of: its database (migrated at start), the bus, the outbox relay, its
-subscriptions, and a FastAPI app with the kernel's error handlers, correlation ids, `/health` and
-`/ready`. A service's ``app.py`` describes itself with a `ServiceSpec` and calls `create_service_app`.
+"""What every service is made of: its database (migrated at start), the bus, the outbox relay, the
+verifier, the registries' client, its start-up hooks and handler table, and a FastAPI app with the
+kernel's error handlers, correlation ids, `/health` and `/ready`. A service's ``app.py`` (its
+composition root) describes itself with a `ServiceSpec`, builds a `ServiceRuntime` and calls
+`create_service_app` (architecture §8).
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from shared.db import Database, describe_url
 from shared.eds.revocation import HttpFetcher, RevocationSources
 from shared.eds.trust import NcaTrust
 from shared.eds.verify import Verifier
+from shared.handlers import MessageHandler, Responder, subscribe_all
 from shared.logging import configure_logging, get_logger, log_context
 from shared.migrate import migrate
+from shared.participants import BY_SERVICE, Participant
+from shared.registries import RegistryClient
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -37,22 +42,34 @@ CORRELATION_HEADER = "X-Correlation-ID"
 @dataclass(frozen=True)
 class ServiceSpec:
     """What a service is: its name (package, queue prefix, log field), its title and description
-    for OpenAPI, and where its migrations are."""
+    for OpenAPI, and where its migrations are. Its gateway address comes from the directory
+    (`shared.participants`)."""
 
     name: str
     title: str
     description: str
     migrations: Path
-    sender: str = ""
-    """Its gateway address, ``KZ/GOV/<BIN>/<subsystem>`` (ARCHITECTURE §3)."""
+
+    @property
+    def participant(self) -> Participant:
+        return BY_SERVICE[self.name]
+
+    @property
+    def sender(self) -> str:
+        """Its gateway address, ``KZ/GOV/<BIN>/<subsystem>`` (architecture §3)."""
+        return self.participant.address
 
 
-Subscription = Callable[["ServiceRuntime"], Awaitable[None]]
+StartupHook = Callable[[], Awaitable[None]]
+"""Work a service does at start, after its migrations and before it consumes messages or reports
+ready (load the PKI, seed demo accounts, …)."""
 
 
 @dataclass
 class ServiceRuntime:
-    """The service's moving parts, shared by its routes (``request.app.state.runtime``) and handlers."""
+    """The service's moving parts, shared by its routes (``request.app.state.runtime``) and handlers:
+    its database, the bus, the outbox relay, the verifier and the registries' client, and what it runs
+    at start (start-up hooks, then its handler table and responders)."""
 
     spec: ServiceSpec
     settings: ServiceSettings
@@ -60,37 +77,48 @@ class ServiceRuntime:
     bus: Bus
     owns_bus: bool
     relay: OutboxRelay
-    subscriptions: list[Subscription] = field(default_factory=list)
+    verifier: Verifier
+    registries: RegistryClient
+    on_startup: list[StartupHook] = field(default_factory=list)
+    handlers: list[MessageHandler] = field(default_factory=list)
+    responders: list[Responder] = field(default_factory=list)
     started: bool = False
-    _verifier: Verifier | None = None
-    _fetcher: HttpFetcher | None = None
-
-    @property
-    def verifier(self) -> Verifier:
-        """The service's e-document verifier (shared.eds.verify): trust anchors from the NCA on first
-        use, revocation answers cached for ``revocation_freshness_s``."""
-        if self._verifier is None:
-            self._fetcher = HttpFetcher()
-            trust = NcaTrust(self.settings.nca_url, pin_sha256=self.settings.nca_root_sha256 or None)
-            sources = RevocationSources(self._fetcher, freshness_s=self.settings.revocation_freshness_s)
-            self._verifier = Verifier(trust, sources)
-        return self._verifier
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, spec: ServiceSpec, settings: ServiceSettings, bus: Bus | None = None) -> ServiceRuntime:
+    def build(
+        cls,
+        spec: ServiceSpec,
+        settings: ServiceSettings,
+        *,
+        bus: Bus | None = None,
+        verifier: Verifier | None = None,
+        registries: RegistryClient | None = None,
+    ) -> ServiceRuntime:
+        """The runtime from settings; a dependency given is used instead of the one the settings make
+        (a bus shared by services in one process, a verifier or a registries' client of a test)."""
         db = Database(settings.database_url)
         owns_bus = bus is None
         if bus is None:
             bus = make_bus(settings, spec.name)
-        return cls(spec, settings, db, bus, owns_bus, OutboxRelay(db, bus))
+        closers: list[Callable[[], Awaitable[None]]] = []
+        if verifier is None:
+            fetcher = HttpFetcher()
+            closers.append(fetcher.aclose)
+            trust = NcaTrust(settings.nca_url, pin_sha256=settings.nca_root_sha256 or None)
+            verifier = Verifier(trust, RevocationSources(fetcher, freshness_s=settings.revocation_freshness_s))
+        if registries is None:
+            registries = RegistryClient(bus, verifier, sender=spec.sender, timeout=settings.registry_timeout_s)
+        return cls(spec, settings, db, bus, owns_bus, OutboxRelay(db, bus), verifier, registries, closers=closers)
 
     async def start(self) -> None:
         with log_context(service=self.spec.name):
             await migrate(self.db, self.spec.migrations)
             if self.owns_bus:
                 await self.bus.start()
-            for subscribe in self.subscriptions:
-                await subscribe(self)
+            for hook in self.on_startup:
+                await hook()
+            await subscribe_all(self.db, self.bus, self.handlers, self.responders)
             self.relay.start()
             self.started = True
             log.info("service started", database=describe_url(self.db.url), bus=type(self.bus).__name__)
@@ -101,8 +129,8 @@ class ServiceRuntime:
             await self.relay.stop()
             if self.owns_bus:
                 await self.bus.close()
-            if self._fetcher is not None:
-                await self._fetcher.aclose()
+            for close in self.closers:
+                await close()
             await self.db.dispose()
             log.info("service stopped")
 
@@ -154,10 +182,17 @@ def create_service_app(
     runtime: ServiceRuntime,
     routers: Sequence[APIRouter] = (),
     *,
+    handlers: Sequence[MessageHandler] = (),
+    responders: Sequence[Responder] = (),
+    on_startup: Sequence[StartupHook] = (),
     version: str = "1.0.0",
     openapi_tags: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
-    """The service's FastAPI app; its lifespan starts and stops the runtime."""
+    """The service's FastAPI app: its routers, and what its runtime runs at start — the start-up
+    hooks, then the handler table and the responders. Its lifespan starts and stops the runtime."""
+    runtime.on_startup.extend(on_startup)
+    runtime.handlers.extend(handlers)
+    runtime.responders.extend(responders)
     configure_logging(runtime.settings.log_level)
     spec = runtime.spec
 

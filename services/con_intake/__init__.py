@@ -1,1 +1,1 @@
-"""Public Service Center (ХҚО / ЦОН) operator workstation. See app.py."""
+"""Public Service Center (ХҚО / ЦОН) operator workstation (a skeleton). See app.py."""

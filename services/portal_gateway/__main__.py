@@ -1,4 +1,5 @@
-"""Run portal_gateway alone: ``python -m services.portal_gateway`` (against ``AMQP_URL`` and ``DATABASE_URL_PORTAL_GATEWAY``)."""
+"""Run portal_gateway alone: ``python -m services.portal_gateway`` (against ``AMQP_URL`` and
+``DATABASE_URL_PORTAL_GATEWAY``)."""
 
 from services.portal_gateway.app import create_app
 from services.portal_gateway.config import PortalSettings

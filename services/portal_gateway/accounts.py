@@ -1,33 +1,48 @@
-"""Citizens' accounts and login (SPEC §8 steps 1–4: registration with IIN and password, Process 1,
+"""Citizens' accounts and login (§18 steps 1–4: registration with IIN and password, Process 1,
 Condition 1, Process 2), and login with the EDS's AUTH key.
 
 Registration needs a valid IIN of a living person in the individuals registry (ЖТ ММБ). Password
 login answers AUTH_INVALID_CREDENTIALS alike for an unknown IIN and a wrong password; failures are
-counted in the database and lock the account (domain/passwords.py). EDS login signs a single-use
-challenge; a person the registry knows who has no account yet gets one made by that login (an
-EDS-only account: it has no password, and `register` cannot add one to it, since registration is
-not authenticated)."""
+kept on the account and lock it (`shared.lockout`). EDS login signs a single-use challenge; a person
+the registry knows who has no account yet gets one made by that login (an EDS-only account: it has
+no password, and `register` cannot add one to it, since registration is not authenticated).
+
+The slow steps — the registry query, password hashing, EDS verification — are the session-less
+``check_*`` functions and `living_person`, run before the caller opens its unit of work; the others
+take the caller's session."""
 
 from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.portal_gateway.context import CITIZEN, Portal
-from services.portal_gateway.domain.passwords import FAILURE_WINDOW, is_locked, lock_after_failure, password_problems
-from services.portal_gateway.models import Account, AuthChallenge, LoginFailure, aware
+from services.portal_gateway.domain.passwords import password_problems
+from services.portal_gateway.models import Account, AuthChallenge
+from shared.auth import TokenIssuer
+from shared.calendar import utcnow
 from shared.eds.document import Author, EDocument
+from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.iin import is_valid_iin
+from shared.lockout import LoginState, after_failure, after_success, is_locked, locked_error
 from shared.logging import get_logger
+from shared.participants import user_id
+from shared.passwords import PasswordHasher
+from shared.registries import RegistryClient
 
 log = get_logger(__name__)
+AUDIENCE = "portal_gateway"
+"""The audience of the portal's tokens: no other service accepts them."""
+CITIZEN = "citizen"
+"""The role of every portal token."""
 CHALLENGE_TYPE = "auth/challenge@1"
 CHALLENGE_TTL = timedelta(minutes=5)
 
@@ -42,115 +57,178 @@ def require_valid_iin(iin: str) -> None:
         raise AppError("IIN_INVALID", {"iin": iin})
 
 
-async def living_person(portal: Portal, iin: str) -> dict[str, Any]:
+def issue_token(tokens: TokenIssuer, *, iin: str, method: str) -> tuple[str, int]:
+    """A citizen's token (``amr``: ``pwd`` or ``eds``) and its lifetime in seconds."""
+    return tokens.issue(iin, CITIZEN, amr=method)
+
+
+async def living_person(*, registries: RegistryClient, iin: str) -> dict[str, Any]:
     """The individuals registry's answer for ``iin``; PERSON_NOT_FOUND when it has no such person or
     records them as deceased."""
-    answer = await portal.registries().ask("person", {"iin": iin}, consent=consent_of(iin), user_id=f"KZ{iin}")
+    answer = await registries.ask("person", {"iin": iin}, consent=consent_of(iin), user_id=user_id(iin))
     if not answer.result.get("alive", False):
         raise AppError("PERSON_NOT_FOUND", {"iin": iin, "reason": "the individuals registry records a death"})
     return answer.result
 
 
-async def register(portal: Portal, *, iin: str, password: str, email: str | None) -> Account:
-    """A new password account for a living person the registry knows (SPEC §8 step 1)."""
+async def email_of(session: AsyncSession, *, iin: str) -> str | None:
+    """The e-mail address the account gave, if any."""
+    account = await session.get(Account, iin)
+    return account.email if account else None
+
+
+# Registration (§18 step 1).
+
+
+def check_new_account(*, iin: str, password: str) -> None:
+    """IIN_INVALID, or VALIDATION_FAILED naming what is wrong with the password."""
     require_valid_iin(iin)
     problems = password_problems(password, iin=iin)
     if problems:
         raise AppError("VALIDATION_FAILED", {"errors": [{"loc": ["body", "password"], "msg": p} for p in problems]})
-    db = portal.runtime.db
-    async with db.sessions() as session:
-        if await session.get(Account, iin) is not None:
-            raise AppError("CONFLICT", {"reason": "an account with this IIN exists"})
-    await living_person(portal, iin)
-    account = Account(iin=iin, password_hash=await portal.hash_password(password), email=email)
+
+
+async def require_no_account(session: AsyncSession, *, iin: str) -> None:
+    """CONFLICT when ``iin`` has an account (a password one, or one its EDS login made)."""
+    if await session.get(Account, iin) is not None:
+        raise AppError("CONFLICT", {"reason": "an account with this IIN exists"})
+
+
+async def check_registration(*, registries: RegistryClient, hasher: PasswordHasher, iin: str, password: str) -> str:
+    """The slow part of registration: ``iin`` is a living person the registry knows; the password's
+    hash."""
+    await living_person(registries=registries, iin=iin)
+    return await hasher.hash(password)
+
+
+async def register(session: AsyncSession, *, iin: str, password_hash: str, email: str | None) -> Account:
+    """A new password account (CONFLICT when one was made meanwhile)."""
+    account = Account(iin=iin, password_hash=password_hash, email=email)
+    session.add(account)
     try:
-        async with db.transaction() as session:
-            session.add(account)
+        await session.flush()
     except IntegrityError:
         raise AppError("CONFLICT", {"reason": "an account with this IIN exists"}) from None
-    log.info("portal account registered", user_id=f"KZ{iin}")
+    log.info("portal account registered", user_id=user_id(iin))
     return account
 
 
-def _token(portal: Portal, iin: str, method: str) -> tuple[str, int]:
-    return portal.tokens.issue(iin, CITIZEN, amr=method)
+# Password login (Process 1, Condition 1, Process 2) and the lockout.
 
 
-async def login(portal: Portal, *, iin: str, password: str) -> tuple[str, int]:
-    """A token for the right IIN and password (Condition 1), else AUTH_INVALID_CREDENTIALS (Process 2);
-    AUTH_LOCKED while the account is locked, even for the right password."""
-    require_valid_iin(iin)
-    db = portal.runtime.db
-    now = datetime.now(UTC)
-    async with db.sessions() as session:
-        account = await session.get(Account, iin)
-    if account is not None and is_locked(aware(account.locked_until), now):
-        raise AppError("AUTH_LOCKED", {"until": aware(account.locked_until).isoformat()})  # type: ignore[union-attr]
-    right = await portal.check_password(password, account.password_hash if account else None)
+def login_state(account: Account) -> LoginState:
+    return LoginState(account.failures, account.first_failure_at, account.locked_until)
+
+
+def _keep(account: Account, state: LoginState) -> None:
+    account.failures = state.failures
+    account.first_failure_at = state.first_failure_at
+    account.locked_until = state.locked_until
+
+
+async def find_account(session: AsyncSession, *, iin: str) -> Account | None:
+    return await session.get(Account, iin)
+
+
+async def check_password(*, hasher: PasswordHasher, account: Account | None, password: str) -> bool:
+    """Whether ``password`` is the account's (a decoy is checked when there is no account or no
+    password, so the answer takes as long either way). AUTH_LOCKED while the account is locked, even
+    for the right password, before any hashing; AUTH_INVALID_CREDENTIALS when there is no account
+    (nothing to record)."""
+    if account is not None and is_locked(login_state(account), utcnow()):
+        raise locked_error(login_state(account))
+    right = await hasher.check(password, account.password_hash if account else None)
     if account is None:
         raise AppError("AUTH_INVALID_CREDENTIALS")
-    locked_until = None
-    async with db.transaction() as session:
-        if right:
-            await session.exec(sa.delete(LoginFailure).where(col(LoginFailure.iin) == iin))
-        else:
-            session.add(LoginFailure(iin=iin, at=now))
-            await session.exec(sa.delete(LoginFailure).where(col(LoginFailure.iin) == iin, col(LoginFailure.at) <= now - FAILURE_WINDOW))  # fmt: skip
-            await session.flush()
-            failures = (await session.exec(select(LoginFailure.at).where(LoginFailure.iin == iin))).all()
-            locked_until = lock_after_failure([aware(at) for at in failures], now)  # type: ignore[misc]
-            if locked_until is not None:
-                await session.exec(sa.update(Account).where(col(Account.iin) == iin).values(locked_until=locked_until))
-    if locked_until is not None:
-        log.warning("portal account locked after repeated failures", user_id=f"KZ{iin}")
-        raise AppError("AUTH_LOCKED", {"until": locked_until.isoformat()})
-    if not right:
-        raise AppError("AUTH_INVALID_CREDENTIALS")
-    return _token(portal, iin, "pwd")
+    return right
 
 
-async def issue_challenge(portal: Portal, *, iin: str) -> dict[str, Any]:
+async def login(session: AsyncSession, *, iin: str, right: bool) -> AppError | None:
+    """Record a checked login on the account: a right password forgets the failures, a wrong one is
+    counted (the fifth within the window locks). Returns the refusal — AUTH_INVALID_CREDENTIALS, the
+    same for an unknown IIN, or AUTH_LOCKED — for the caller to raise after its commit (a rollback
+    would forget the failure); None when the citizen may have their token."""
+    account = await session.get(Account, iin, with_for_update=True)
+    if account is None:
+        return AppError("AUTH_INVALID_CREDENTIALS")
+    now, state = utcnow(), login_state(account)
+    if is_locked(state, now):  # locked by a concurrent login since this one was checked
+        return locked_error(state)
+    if right:
+        if state != LoginState():
+            _keep(account, after_success())
+        return None
+    state = after_failure(state, now)
+    _keep(account, state)
+    if is_locked(state, now):
+        log.warning("portal account locked after repeated failures", user_id=user_id(iin))
+        return locked_error(state)
+    return AppError("AUTH_INVALID_CREDENTIALS")
+
+
+# EDS login with the AUTH key.
+
+
+async def issue_challenge(session: AsyncSession, *, iin: str) -> dict[str, Any]:
     """The exact document to sign with the AUTH key: single use, valid for 5 minutes."""
     require_valid_iin(iin)
     nonce = secrets.token_urlsafe(32)
-    expires_at = datetime.now(UTC).replace(microsecond=0) + CHALLENGE_TTL
+    expires_at = utcnow().replace(microsecond=0) + CHALLENGE_TTL
     document = EDocument(
         type=CHALLENGE_TYPE, author=Author(iin=iin), nonce=nonce, expires_at=expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     ).to_json()
-    async with portal.runtime.db.transaction() as session:
-        session.add(AuthChallenge(nonce=nonce, iin=iin, document=json.dumps(document), expires_at=expires_at))
+    session.add(AuthChallenge(nonce=nonce, iin=iin, document=json.dumps(document), expires_at=expires_at))
     return document
 
 
-async def eds_login(portal: Portal, *, signed: Any) -> tuple[str, int]:
-    """A token for a challenge signed with the citizen's AUTH certificate (EDS_* as the verifier
-    finds; AUTH_INVALID_CREDENTIALS for a challenge that is not ours, used, expired or altered)."""
-    verified = await portal.runtime.verifier.verify(signed, purpose="auth")
-    document, iin = verified.document, verified.author.iin
-    nonce = document.get("nonce")
-    now = datetime.now(UTC)
-    db = portal.runtime.db
-    async with db.sessions() as session:
-        challenge = await session.get(AuthChallenge, nonce) if isinstance(nonce, str) else None
-        account = await session.get(Account, iin) if iin else None
+@dataclass(frozen=True)
+class SignedChallenge:
+    """A challenge whose AUTH signature verified: what it says and whose certificate signed it."""
+
+    document: dict[str, Any]
+    iin: str | None
+
+    @property
+    def nonce(self) -> str | None:
+        nonce = self.document.get("nonce")
+        return nonce if isinstance(nonce, str) else None
+
+
+async def check_signed_challenge(*, verifier: Verifier, signed: Any) -> SignedChallenge:
+    """Full EDS verification for purpose AUTH (the EDS_* codes as the verifier finds)."""
+    verified = await verifier.verify(signed, purpose="auth")
+    return SignedChallenge(verified.payload, verified.author.iin)
+
+
+async def judge_challenge(session: AsyncSession, *, signed: SignedChallenge) -> bool:
+    """AUTH_INVALID_CREDENTIALS unless ``signed`` is an unused, unexpired challenge of this portal for
+    the signer's IIN, unchanged; returns whether the signer has an account."""
+    challenge = await session.get(AuthChallenge, signed.nonce) if signed.nonce else None
     if (
-        challenge is None or document.get("type") != CHALLENGE_TYPE or challenge.iin != iin
-        or challenge.used_at is not None or aware(challenge.expires_at) <= now  # type: ignore[operator]
-        or json.loads(challenge.document) != document
-    ):  # fmt: skip
+        challenge is None
+        or signed.document.get("type") != CHALLENGE_TYPE
+        or challenge.iin != signed.iin
+        or challenge.used_at is not None
+        or challenge.expires_at <= utcnow()
+        or json.loads(challenge.document) != signed.document
+    ):
         raise AppError("AUTH_INVALID_CREDENTIALS", {"reason": "not a current challenge of this portal"})
-    assert iin is not None
-    if account is None:
-        await living_person(portal, iin)
-    async with db.transaction() as session:
-        used = await session.exec(
-            sa.update(AuthChallenge)
-            .where(col(AuthChallenge.nonce) == nonce, col(AuthChallenge.used_at).is_(None))
-            .values(used_at=now)
-        )
-        if used.rowcount == 1 and account is None and await session.get(Account, iin) is None:
-            session.add(Account(iin=iin, created_by="eds"))
-            log.info("portal account made by the first EDS login", user_id=f"KZ{iin}")
+    return signed.iin is not None and await session.get(Account, signed.iin) is not None
+
+
+async def eds_login(session: AsyncSession, *, signed: SignedChallenge) -> str:
+    """Use the challenge (once: AUTH_INVALID_CREDENTIALS when it was used meanwhile); make the
+    EDS-only account on the first EDS login. Returns the citizen's IIN."""
+    iin = signed.iin
+    assert iin is not None  # judged by judge_challenge: the challenge's IIN is the signer's
+    used = await session.exec(
+        sa.update(AuthChallenge)
+        .where(col(AuthChallenge.nonce) == signed.nonce, col(AuthChallenge.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
     if used.rowcount != 1:
         raise AppError("AUTH_INVALID_CREDENTIALS", {"reason": "the challenge was used"})
-    return _token(portal, iin, "eds")
+    if await session.get(Account, iin) is None:
+        session.add(Account(iin=iin, created_by="eds"))
+        log.info("portal account made by the first EDS login", user_id=user_id(iin))
+    return iin

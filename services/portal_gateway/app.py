@@ -1,48 +1,66 @@
-"""e-Government portal (ЭҮП, egov.kz).
+"""e-Government portal (ЭҮП, egov.kz): the composition root.
 
-The e-government portal (ЭҮП): citizen accounts and login (IIN and password, or EDS), the service form, EDS checks (SPEC §8 Condition 2), the personal cabinet (жеке кабинет) and public verification of signed e-documents.
+The e-government portal (ЭҮП): citizen accounts and login (IIN and password, or EDS), the service
+form, EDS checks (§18 Condition 2), the personal cabinet (жеке кабинет) and public verification of
+signed e-documents. `create_app` builds the runtime, the collaborators the routes use
+(api/deps.py) and the handler table (handlers.py).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.portal_gateway import handlers
+from services.portal_gateway import accounts, handlers
 from services.portal_gateway.api import applications, attachments, auth, catalogue, edocs
+from services.portal_gateway.api.deps import Collaborators
 from services.portal_gateway.config import PortalSettings
-from services.portal_gateway.context import Portal
+from shared.auth import TokenIssuer
 from shared.bus.port import Bus
+from shared.eds.verify import Verifier
+from shared.passwords import PasswordHasher
+from shared.registries import RegistryClient
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
 
 SPEC = ServiceSpec(
     name="portal_gateway",
     title="e-Government portal (ЭҮП, egov.kz)",
-    description="The e-government portal (ЭҮП): citizen accounts and login (IIN and password, or EDS), the service form, EDS checks (SPEC §8 Condition 2), the personal cabinet (жеке кабинет) and public verification of signed e-documents.",
+    description="The e-government portal (ЭҮП): citizen accounts and login (IIN and password, or EDS), the service "
+    "form, EDS checks (§18 Condition 2), the personal cabinet (жеке кабинет) and public verification of signed "
+    "e-documents.",
     migrations=Path(__file__).parent / "migrations",
-    sender="KZ/GOV/140440000100/portal",
 )
 
 OPENAPI_TAGS = [
-    {
-        "name": "accounts",
-        "description": "Registration, login with IIN and password or with the EDS (SPEC §8 steps 1–4).",
-    },
+    {"name": "accounts", "description": "Registration, login with IIN and password or with the EDS (§18 steps 1–4)."},
     {"name": "services", "description": "The service catalogue."},
     {"name": "attachments", "description": "E-copies of documents, referenced from the application by SHA-256 (§14)."},
-    {"name": "applications", "description": "The form, the signed submission and the personal cabinet (SPEC §8)."},
+    {"name": "applications", "description": "The form, the signed submission and the personal cabinet (§18)."},
     {"name": "e-documents", "description": "Public verification of signed e-documents."},
     {"name": "operations", "description": "Liveness and readiness."},
 ]
 
 
-def create_app(settings: PortalSettings | None = None, *, bus: Bus | None = None) -> FastAPI:
+def create_app(
+    settings: PortalSettings | None = None,
+    *,
+    bus: Bus | None = None,
+    verifier: Verifier | None = None,
+    registries: RegistryClient | None = None,
+) -> FastAPI:
     """The portal_gateway app. ``bus``: a bus shared with other services in this process (the embedded
-    default); without it the service makes its own from ``AMQP_URL``."""
-    runtime = ServiceRuntime.build(SPEC, settings or PortalSettings(), bus)
-    runtime.subscriptions.append(handlers.subscribe)
+    default); without it the service makes its own from ``AMQP_URL``. ``verifier`` and ``registries``:
+    given instead of those the settings make (a test's, trusting its own NCA)."""
+    settings = settings or PortalSettings()
+    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier, registries=registries)
+    tokens = TokenIssuer(
+        audience=accounts.AUDIENCE, secret=settings.token_secret, ttl=timedelta(minutes=settings.token_ttl_minutes)
+    )
     routers = [auth.router, catalogue.router, attachments.router, applications.router, edocs.router]
-    app = create_service_app(runtime, routers, openapi_tags=OPENAPI_TAGS)
-    app.state.portal = Portal.build(runtime)
+    app = create_service_app(
+        runtime, routers, handlers=handlers.table(verifier=runtime.verifier), openapi_tags=OPENAPI_TAGS
+    )
+    app.state.portal = Collaborators(tokens, PasswordHasher(), runtime.registries, runtime.verifier)
     return app

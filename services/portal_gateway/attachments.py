@@ -1,17 +1,18 @@
-"""E-copies of documents (Regulation §14 "on the portal": electronic copies of the certificates and
+"""E-copies of documents (§14 "on the portal": electronic copies of the certificates and
 work/status documents), uploaded before the form is signed and referenced from it by SHA-256
-(ARCHITECTURE §4). Only the uploader may reference an upload; a reference to anything else is
+(architecture §4). Only the uploader may reference an upload; a reference to anything else is
 refused as DOCS_INCOMPLETE, without saying whether someone else uploaded those bytes."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, get_args
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.portal_gateway.context import Portal
 from services.portal_gateway.models import StoredAttachment
 from shared.errors import AppError
 from shared.housing.application import Attachment, AttachmentKind
@@ -23,10 +24,10 @@ KINDS: tuple[str, ...] = get_args(AttachmentKind)
 
 
 def reference(row: StoredAttachment) -> Attachment:
-    return Attachment(kind=row.kind, name=row.name, media_type=row.media_type, size=row.size, sha256=row.sha256)  # type: ignore[arg-type]
+    return Attachment(kind=row.kind, name=row.name, media_type=row.media_type, size=row.size, sha256=row.sha256)
 
 
-def check_upload(content: bytes, media_type: str, kind: str, name: str) -> list[dict[str, Any]]:
+def upload_problems(content: bytes, media_type: str, kind: str, name: str) -> list[dict[str, Any]]:
     """What is wrong with an upload (empty when it may be stored)."""
     errors = []
     if kind not in KINDS:
@@ -44,52 +45,75 @@ def check_upload(content: bytes, media_type: str, kind: str, name: str) -> list[
     return errors
 
 
-async def upload(portal: Portal, *, iin: str, content: bytes, media_type: str, kind: str, name: str) -> Attachment:
-    """Store an e-copy for ``iin``; the same bytes uploaded again keep one row (with the new name and kind)."""
+@dataclass(frozen=True)
+class Upload:
+    """An upload that may be stored: its normalised media type and its bytes' SHA-256."""
+
+    content: bytes
+    media_type: str
+    kind: str
+    name: str
+    sha256: str
+
+
+def check_upload(*, content: bytes, media_type: str, kind: str, name: str) -> Upload:
+    """The upload as it will be stored, or VALIDATION_FAILED with everything wrong with it."""
     media_type = media_type.split(";", 1)[0].strip().lower()
-    errors = check_upload(content, media_type, kind, name)
+    errors = upload_problems(content, media_type, kind, name)
     if errors:
         raise AppError("VALIDATION_FAILED", {"errors": errors})
-    sha256 = hashlib.sha256(content).hexdigest()
-    async with portal.runtime.db.transaction() as session:
-        row = await session.get(StoredAttachment, (iin, sha256))
-        if row is None:
-            row = StoredAttachment(owner_iin=iin, sha256=sha256, kind=kind, name=name, media_type=media_type,
-                                   size=len(content), content=content)  # fmt: skip
-        else:
-            row.kind, row.name = kind, name
-        session.add(row)
+    return Upload(content, media_type, kind, name, hashlib.sha256(content).hexdigest())
+
+
+async def upload(session: AsyncSession, *, iin: str, checked: Upload) -> Attachment:
+    """Store an e-copy for ``iin``; the same bytes uploaded again keep one row (with the new name and kind)."""
+    row = await session.get(StoredAttachment, (iin, checked.sha256))
+    if row is None:
+        row = StoredAttachment(
+            owner_iin=iin,
+            sha256=checked.sha256,
+            kind=checked.kind,
+            name=checked.name,
+            media_type=checked.media_type,
+            size=len(checked.content),
+            content=checked.content,
+        )
+    else:
+        row.kind, row.name = checked.kind, checked.name
+    session.add(row)
     return reference(row)
 
 
-async def content_of(portal: Portal, *, iin: str, sha256: str) -> StoredAttachment:
-    async with portal.runtime.db.sessions() as session:
-        row = await session.get(StoredAttachment, (iin, sha256))
+async def content_of(session: AsyncSession, *, iin: str, sha256: str) -> StoredAttachment:
+    """One of ``iin``'s uploads; NOT_FOUND for anything else."""
+    row = await session.get(StoredAttachment, (iin, sha256))
     if row is None:
         raise AppError("NOT_FOUND")
     return row
 
 
-async def check_references(portal: Portal, *, iin: str, attachments: Sequence[Attachment]) -> None:
+async def check_references(session: AsyncSession, *, iin: str, attachments: Sequence[Attachment]) -> None:
     """Every referenced e-copy is one ``iin`` uploaded, with its real size and media type (the name
     and kind are the citizen's to choose); DOCS_INCOMPLETE names the ones that are not."""
     if not attachments:
         return
-    async with portal.runtime.db.sessions() as session:
-        rows = (
-            await session.exec(
-                select(StoredAttachment.sha256, StoredAttachment.size, StoredAttachment.media_type).where(
-                    StoredAttachment.owner_iin == iin,
-                    col(StoredAttachment.sha256).in_([a.sha256 for a in attachments]),
-                )
+    rows = (
+        await session.exec(
+            select(StoredAttachment.sha256, StoredAttachment.size, StoredAttachment.media_type).where(
+                StoredAttachment.owner_iin == iin,
+                col(StoredAttachment.sha256).in_([a.sha256 for a in attachments]),
             )
-        ).all()
+        )
+    ).all()
     stored = {sha: (size, media_type) for sha, size, media_type in rows}
     unknown = [a.sha256 for a in attachments if a.sha256 not in stored]
     altered = [a.sha256 for a in attachments if a.sha256 in stored and stored[a.sha256] != (a.size, a.media_type)]
     if unknown or altered:
         raise AppError(
             "DOCS_INCOMPLETE",
-            {"reason": "attachments must be e-copies you uploaded to the portal (POST /api/v1/attachments)",
-             "not_uploaded": unknown, "size_or_media_type_differs": altered},
-        )  # fmt: skip
+            {
+                "reason": "attachments must be e-copies you uploaded to the portal (POST /api/v1/attachments)",
+                "not_uploaded": unknown,
+                "size_or_media_type_differs": altered,
+            },
+        )

@@ -1,30 +1,30 @@
-"""The form (SPEC §8 Process 3; Annex 3): the application the citizen signs, pre-filled with what the
-state registries know (Regulation §14: fetched, not asked for), so the citizen adds only what they
-cannot supply: categories the registries do not show, e-copies, an e-mail address.
+"""The form (§18 Process 3; Annex 3): the application the citizen signs, pre-filled with what the
+state registries know (§14: fetched, not asked for), so the citizen adds only what they cannot
+supply: categories the registries do not show, e-copies, an e-mail address.
 
-Registry queries are made with the consent reference ``portal-user:<iin>`` (the citizen's own data
-at their own request; the Annex 3 consent covers the family members living with them)."""
+Making the draft is registry queries only, so `make_draft` takes no session: the caller checks the
+referenced e-copies and reads the account's e-mail address first. Registry queries are made with the
+consent reference ``portal-user:<iin>`` (the citizen's own data at their own request; the Annex 3
+consent covers the family members living with them)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from services.portal_gateway.accounts import consent_of, living_person
-from services.portal_gateway.attachments import check_references
-from services.portal_gateway.context import Portal
 from services.portal_gateway.domain import prefill
-from services.portal_gateway.domain.deadlines import local_day
-from services.portal_gateway.models import Account
+from shared.calendar import local_day, utcnow
 from shared.errors import AppError
 from shared.geo import DISTRICT_BY_CODE
 from shared.housing.application import ApplicationDocument, Attachment
 from shared.housing.documents import Requirement, family_events, missing_documents, required_documents
+from shared.participants import user_id
+from shared.registries import RegistryClient
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,16 @@ class Draft:
     missing: list[Requirement]
 
 
-class _Registries:
-    def __init__(self, portal: Portal, iin: str) -> None:
-        self.client, self.iin = portal.registries(), iin
+@dataclass(frozen=True)
+class _Asker:
+    """Registry queries on behalf of ``iin`` (their consent, their user id)."""
+
+    client: RegistryClient
+    iin: str
 
     async def ask(self, query: str, subject_iin: str) -> dict[str, Any]:
         answer = await self.client.ask(
-            query, {"iin": subject_iin}, consent=consent_of(self.iin), user_id=f"KZ{self.iin}"
+            query, {"iin": subject_iin}, consent=consent_of(self.iin), user_id=user_id(self.iin)
         )
         return answer.result
 
@@ -60,52 +63,68 @@ class _Registries:
         return list(await asyncio.gather(*(self.ask(query, iin) for iin in iins)))
 
 
-async def draft(portal: Portal, *, iin: str, request: DraftRequest) -> Draft:
+async def make_draft(
+    *, registries: RegistryClient, iin: str, request: DraftRequest, account_email: str | None
+) -> Draft:
     """The exact document to sign (its JSON round-trips through ApplicationDocument), with the §14
-    attachments it needs and those it still lacks."""
-    if request.attachments:
-        await check_references(portal, iin=iin, attachments=request.attachments)
-    registries = _Registries(portal, iin)
-    person = await living_person(portal, iin)
+    attachments it needs and those it still lacks. ``request.attachments`` must have been checked
+    (`attachments.check_references`); ``account_email`` is used when the request gives none."""
+    person = await living_person(registries=registries, iin=iin)
+    asker = _Asker(registries, iin)
     alive, dead = prefill.relatives_to_ask(person)
     social, employment, emergency, own_events, relatives, dead_events = await asyncio.gather(
-        registries.ask("social-status", iin), registries.ask("employment", iin),
-        registries.ask("emergency-dwellings", iin), registries.ask("civil-status", iin),
-        registries.many("person", alive), registries.many("civil-status", dead),
-    )  # fmt: skip
-    today = local_day(datetime.now(UTC))
+        asker.ask("social-status", iin),
+        asker.ask("employment", iin),
+        asker.ask("emergency-dwellings", iin),
+        asker.ask("civil-status", iin),
+        asker.many("person", alive),
+        asker.many("civil-status", dead),
+    )
+    today = local_day(utcnow())
     household = prefill.household(person, {r["iin"]: r for r in relatives}, today)
-    household_events = await registries.many("civil-status", [m["iin"] for m in household])
+    household_events = await asker.many("civil-status", [m["iin"] for m in household])
     events = family_events(
-        applicant=iin, household={m["iin"]: m["relation"] for m in household}, relatives=person.get("family", []),
+        applicant=iin,
+        household={m["iin"]: m["relation"] for m in household},
+        relatives=person.get("family", []),
         records=[e for answer in (own_events, *household_events, *dead_events) for e in answer.get("events", [])],
-    )  # fmt: skip
+    )
     known = prefill.categories(social, employment, emergency)
-    document = _document(iin, person, household, known, request, await _email(portal, iin, request))
+    email = request.email if request.email is not None else account_email
+    document = _document(iin, person, household, known, request, email)
     application = ApplicationDocument.model_validate(document)
     required = required_documents(
-        channel="portal", categories=application.categories, vulnerable_groups=application.vulnerable_groups,
+        channel="portal",
+        categories=application.categories,
+        vulnerable_groups=application.vulnerable_groups,
         civil_events=events,
-    )  # fmt: skip
+    )
     return Draft(document, required, missing_documents(application, events))
 
 
-async def _email(portal: Portal, iin: str, request: DraftRequest) -> str | None:
-    if request.email is not None:
-        return request.email
-    async with portal.runtime.db.sessions() as session:
-        account = await session.get(Account, iin)
-    return account.email if account else None
-
-
 def _document(
-    iin: str, person: dict[str, Any], household: list[dict[str, Any]], known: prefill.Categories,
-    request: DraftRequest, email: str | None,
-) -> dict[str, Any]:  # fmt: skip
+    iin: str,
+    person: dict[str, Any],
+    household: list[dict[str, Any]],
+    known: prefill.Categories,
+    request: DraftRequest,
+    email: str | None,
+) -> dict[str, Any]:
     address = person.get("address") or {}
     district = request.district or address.get("district")
     if district not in DISTRICT_BY_CODE:
-        raise AppError("VALIDATION_FAILED", {"errors": [{"loc": ["body", "district"], "msg": "the registries have no address of yours in the Karaganda region: name the city or district (shared.geo code) whose housing department you apply to"}]})  # fmt: skip
+        raise AppError(
+            "VALIDATION_FAILED",
+            {
+                "errors": [
+                    {
+                        "loc": ["body", "district"],
+                        "msg": "the registries have no address of yours in the Karaganda region: name the city "
+                        "or district (shared.geo code) whose housing department you apply to",
+                    }
+                ]
+            },
+        )
     groups = request.vulnerable_groups if request.vulnerable_groups is not None else known.vulnerable_groups
     jobs = request.employment_categories if request.employment_categories is not None else known.employment_categories
     categories = request.categories
@@ -114,7 +133,7 @@ def _document(
         categories = list(dict.fromkeys([*known.categories, *implied]))
     values = {
         "id": str(uuid.uuid4()),
-        "created_at": datetime.now(UTC).replace(microsecond=0),
+        "created_at": utcnow().replace(microsecond=0),
         "author": {"iin": iin},
         "channel": "portal",
         "district": district,
@@ -128,7 +147,7 @@ def _document(
                 "district": district,
                 "address": address.get("address") or "",
             },
-        },  # fmt: skip
+        },
         "categories": categories,
         "vulnerable_groups": groups if "vulnerable" in categories else [],
         "employment_categories": jobs if "employee" in categories else [],

@@ -1,40 +1,63 @@
-"""What the regional gateway tells the portal about submitted applications (shared/housing/messages.py):
-receipts (the transport state and the registration, Process 6), business statuses from the provider
-(relayed), and the signed result (Process 8; §17: delivered to the personal cabinet).
+"""The portal's handler table: what the regional gateway tells it about submitted applications
+(shared/housing/messages.py) — receipts (the transport state and the registration, Process 6),
+business statuses from the provider (relayed), and the signed result (Process 8; §17: delivered to
+the personal cabinet).
 
-Each handler runs in the inbox's transaction (at most once per message). Messages may come in any
-order: the current status only moves forward (domain/statuses.py) while every status is kept in the
-history, and the delivery state is the newest receipt's. A message about an application the portal
-does not have is logged and acknowledged (it is not ours to retry)."""
+The kernel runs the table (shared/handlers.py): each apply runs in the inbox's transaction, at most
+once per message. Messages may come in any order: the current status only moves forward
+(domain/statuses.py) while every status is kept in the history, and the delivery state is the newest
+receipt's. A message about an application the portal does not have is logged and acknowledged (it is
+not ours to retry)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.portal_gateway.domain.duplicates import blocks_new_application
 from services.portal_gateway.domain.statuses import advances, newer_delivery
-from services.portal_gateway.models import Application, ApplicationEvent, aware
-from shared.bus.inbox import idempotent
-from shared.bus.port import Delivery, Handler
+from services.portal_gateway.models import Application, ApplicationEvent
+from shared.bus.port import Delivery
+from shared.eds.document import EDocument
+from shared.eds.verify import Verified, Verifier
 from shared.errors import AppError
+from shared.handlers import MessageHandler
 from shared.housing.messages import Receipt, Registration, StatusChange, receipt_key, result_key, status_key
 from shared.logging import get_logger
-from shared.service import ServiceRuntime
+from shared.participants import PORTAL, user_id
 
 log = get_logger(__name__)
-QUEUES = {"receipts": "portal_gateway.receipts", "statuses": "portal_gateway.statuses", "results": "portal_gateway.results"}  # fmt: skip
+QUEUES = {
+    "receipts": "portal_gateway.receipts",
+    "statuses": "portal_gateway.statuses",
+    "results": "portal_gateway.results",
+}
+
+
+def table(*, verifier: Verifier) -> list[MessageHandler]:
+    """Receipts, statuses and results addressed to the portal; results are verified by ``verifier``."""
+    return [
+        MessageHandler(QUEUES["receipts"], [receipt_key(PORTAL.address)], apply_receipt),
+        MessageHandler(QUEUES["statuses"], [status_key(PORTAL.address)], apply_status),
+        MessageHandler(
+            QUEUES["results"], [result_key(PORTAL.address)], apply_result, check=partial(check_result, verifier)
+        ),
+    ]
 
 
 async def _application(session: AsyncSession, application_id: str | None, delivery: Delivery) -> Application | None:
     # Locked: two statuses of one application handled at once must not overwrite each other (a lost update).
     row = await session.get(Application, application_id, with_for_update=True) if application_id else None
     if row is None:
-        log.warning("message about an application the portal does not have; acknowledged", issue=application_id,
-                    message_type=delivery.envelope.message_type)  # fmt: skip
+        log.warning(
+            "message about an application the portal does not have; acknowledged",
+            issue=application_id,
+            message_type=delivery.envelope.message_type,
+        )
     return row
 
 
@@ -42,7 +65,9 @@ def _set_status(
     session: AsyncSession, row: Application, status: str, at: datetime, details: dict[str, Any] | None
 ) -> None:
     """Keep ``status`` in the history; make it current when it moves the application forward."""
-    session.add(ApplicationEvent(application_id=row.id, status=status, at=at, details=json.dumps(details) if details else None))  # fmt: skip
+    session.add(
+        ApplicationEvent(application_id=row.id, status=status, at=at, details=json.dumps(details) if details else None)
+    )
     if advances(row.status, status):
         row.status, row.status_at = status, at
         row.active_for = row.iin if blocks_new_application(status) else None
@@ -55,7 +80,7 @@ def _register(row: Application, registration: Registration | None, number: str |
         row.registration_number = number
 
 
-async def on_receipt(session: AsyncSession, delivery: Delivery) -> None:
+async def apply_receipt(session: AsyncSession, delivery: Delivery, _verdict: None) -> None:
     """The gateway's receipt: the delivery state (newest wins) and the registration. A delivery the
     gateway stopped for good is the end of the application's way (REFUSED_AT_GATEWAY)."""
     receipt = Receipt.model_validate(delivery.envelope.document)
@@ -64,7 +89,7 @@ async def on_receipt(session: AsyncSession, delivery: Delivery) -> None:
         return
     sent_at = delivery.envelope.message_date
     _register(row, receipt.registration)
-    if newer_delivery(aware(row.delivery_at), sent_at, row.delivery_state):
+    if newer_delivery(row.delivery_at, sent_at, row.delivery_state):
         row.delivery_state, row.delivery_at = receipt.state, sent_at
         row.delivery_error = json.dumps(receipt.error) if receipt.error else None
     if receipt.state == "DELIVERY_STOPPED":
@@ -72,7 +97,7 @@ async def on_receipt(session: AsyncSession, delivery: Delivery) -> None:
     session.add(row)
 
 
-async def on_status(session: AsyncSession, delivery: Delivery) -> None:
+async def apply_status(session: AsyncSession, delivery: Delivery, _verdict: None) -> None:
     """A business status (the provider's, or the gateway's own), with the numbers it carries."""
     change = StatusChange.model_validate(delivery.envelope.document)
     row = await _application(session, change.application_id, delivery)
@@ -81,44 +106,40 @@ async def on_status(session: AsyncSession, delivery: Delivery) -> None:
     _register(row, None, change.registration_number)
     if change.case_number:
         row.case_number = change.case_number
-    details = {k: v for k, v in change.model_dump(mode="json").items() if k in ("reason", "case_number", "registration_number") and v}  # fmt: skip
+    details = {
+        k: v
+        for k, v in change.model_dump(mode="json").items()
+        if k in ("reason", "case_number", "registration_number") and v
+    }
     _set_status(session, row, change.status, change.at, details or None)
     session.add(row)
 
 
-def result_handler(runtime: ServiceRuntime) -> Handler:
-    """The signed result (§17): verified before anything is written (outside the transaction), then
-    kept for the cabinet. A result that does not verify is not shown: the message fails and ends on
-    the dead letter queue, not lost."""
-
-    async def handle(delivery: Delivery) -> None:
-        document = delivery.envelope.document
-        signed = document if "payload" in document else document.get("signed", document)
-        try:
-            verified = await runtime.verifier.verify(signed, purpose="sign")
-        except AppError as error:
-            log.error("a result that does not verify; not shown", issue=delivery.envelope.issue, code=error.code,
-                      details=error.details)  # fmt: skip
-            raise
-
-        async def keep(session: AsyncSession, delivery: Delivery) -> None:
-            row = await _application(session, delivery.envelope.issue, delivery)
-            if row is not None:
-                row.result_signed, row.result_at = json.dumps(signed), verified.author.signed_at
-                session.add(row)
-                log.info("result delivered to the personal cabinet", issue=row.id, user_id=f"KZ{row.iin}")
-
-        await idempotent(runtime.db, QUEUES["results"], keep)(delivery)
-
-    return handle
+def _signed_result(delivery: Delivery) -> Any:
+    document = delivery.envelope.document
+    return document if "payload" in document else document.get("signed", document)
 
 
-async def subscribe(runtime: ServiceRuntime) -> None:
-    """The startup hook: receipts, statuses and results addressed to the portal."""
-    sender, db = runtime.spec.sender, runtime.db
-    for name, key, effect in (
-        ("receipts", receipt_key(sender), on_receipt),
-        ("statuses", status_key(sender), on_status),
-    ):
-        await runtime.bus.subscribe(QUEUES[name], [key], idempotent(db, QUEUES[name], effect))
-    await runtime.bus.subscribe(QUEUES["results"], [result_key(sender)], result_handler(runtime))
+async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[EDocument]:
+    """The signed result (§17) is verified before anything is written, outside the transaction. A
+    result that does not verify is not shown: the check raises, so the message is redelivered and
+    then kept on the dead letter queue, not lost."""
+    try:
+        return await verifier.verify(_signed_result(delivery), purpose="sign")
+    except AppError as error:
+        log.error(
+            "a result that does not verify; not shown",
+            issue=delivery.envelope.issue,
+            code=error.code,
+            details=error.details,
+        )
+        raise
+
+
+async def apply_result(session: AsyncSession, delivery: Delivery, verified: Verified[EDocument]) -> None:
+    """Keep the verified result for the cabinet."""
+    row = await _application(session, delivery.envelope.issue, delivery)
+    if row is not None:
+        row.result_signed, row.result_at = json.dumps(dict(verified.signed)), verified.author.signed_at
+        session.add(row)
+        log.info("result delivered to the personal cabinet", issue=row.id, user_id=user_id(row.iin))

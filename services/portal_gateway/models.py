@@ -1,18 +1,20 @@
 """Tables of portal_gateway. Its own registry keeps them apart from the other services' tables when all
 five run in one process.
 
-Accounts and logins (SPEC §8 steps 1–4), the e-copies citizens upload (§14 "on the portal"), and the
-applications with their history as the personal cabinet shows them (SPEC §3 step 3, §17)."""
+Accounts and logins (§18 steps 1–4), the e-copies citizens upload (§14 "on the portal"), and the
+applications with their history as the personal cabinet shows them (§10 step 3, §17). Every timestamp
+is a `UtcDateTime`: it comes back timezone-aware UTC, on SQLite too."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.bus.envelope import utcnow
+from shared.calendar import utcnow
+from shared.db import UtcDateTime
 from shared.models import KernelModel
 
 
@@ -20,34 +22,21 @@ class PortalModel(SQLModel, registry=registry()):
     """Base of portal_gateway's tables."""
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite gives stored datetimes back without their zone; every one stored here is UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 class Account(PortalModel, table=True):
-    """A citizen's portal account (SPEC §8 step 1), by IIN. ``password_hash`` is empty for an account
-    made by the first EDS login: such an account signs in with its EDS only."""
+    """A citizen's portal account (§18 step 1), by IIN. ``password_hash`` is empty for an account
+    made by the first EDS login: such an account signs in with its EDS only. ``failures``,
+    ``first_failure_at`` and ``locked_until`` are its `shared.lockout.LoginState`."""
 
     __tablename__ = "portal_account"
 
     iin: str = Field(primary_key=True, max_length=12)
     password_hash: str | None = Field(default=None, max_length=255, description="argon2 (pwdlib)")
     email: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     created_by: str = Field(default="password", max_length=16, description="password | eds")
-    locked_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-
-
-class LoginFailure(PortalModel, table=True):
-    """A failed password login, kept for the 15-minute lockout window (domain/passwords.py)."""
-
-    __tablename__ = "portal_login_failure"
-    __table_args__ = (sa.Index("ix_portal_login_failure_iin_at", "iin", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    iin: str = Field(max_length=12)
-    at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_failure_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class AuthChallenge(PortalModel, table=True):
@@ -59,12 +48,12 @@ class AuthChallenge(PortalModel, table=True):
     nonce: str = Field(primary_key=True, max_length=64)
     iin: str = Field(max_length=12)
     document: str = Field(sa_type=sa.Text)
-    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class StoredAttachment(PortalModel, table=True):
-    """An e-copy a citizen uploaded; applications reference it by SHA-256 (ARCHITECTURE §4). Only its
+    """An e-copy a citizen uploaded; applications reference it by SHA-256 (architecture §4). Only its
     uploader may reference it."""
 
     __tablename__ = "portal_attachment"
@@ -76,7 +65,7 @@ class StoredAttachment(PortalModel, table=True):
     media_type: str = Field(max_length=100)
     size: int
     content: bytes = Field(sa_type=sa.LargeBinary)
-    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class Application(PortalModel, table=True):
@@ -97,18 +86,18 @@ class Application(PortalModel, table=True):
     active_for: str | None = Field(default=None, max_length=12)
     district: str = Field(max_length=40)
     signed: str = Field(sa_type=sa.Text, description="the signed application, JWS JSON")
-    submitted_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    submitted_at: datetime = Field(sa_type=UtcDateTime)
     expected_result_date: date
     status: str = Field(max_length=32)
-    status_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    status_at: datetime = Field(sa_type=UtcDateTime)
     registration_number: str | None = Field(default=None, max_length=64)
-    registered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    registered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     case_number: str | None = Field(default=None, max_length=64)
     delivery_state: str | None = Field(default=None, max_length=32)
-    delivery_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    delivery_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     delivery_error: str | None = Field(default=None, sa_type=sa.Text, description="JSON: the catalogue error")
     result_signed: str | None = Field(default=None, sa_type=sa.Text, description="the signed result, JWS JSON")
-    result_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    result_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ApplicationEvent(PortalModel, table=True):
@@ -121,9 +110,9 @@ class ApplicationEvent(PortalModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: str = Field(max_length=36, foreign_key="portal_application.id")
     status: str = Field(max_length=32)
-    at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    at: datetime = Field(sa_type=UtcDateTime)
     details: str | None = Field(default=None, sa_type=sa.Text, description="JSON")
-    received_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 METADATA = [KernelModel.metadata, PortalModel.metadata]

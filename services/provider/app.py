@@ -1,30 +1,46 @@
-"""Service provider: housing department and housing commission.
+"""Service provider: the housing department and the housing commission (the authorized body,
+көрсетілетін қызметті беруші) — the composition root (architecture §8).
 
-The authorized body (көрсетілетін қызметті беруші): the city/district housing department and the housing commission. Cases, the Annex 1 workflow and its deadlines, commission protocols, results, waiting lists and allocation.
+What it does today: it takes in the applications the regional gateway delivers (Annex 1 step 3),
+checks each against §14 (Condition 3 of §18) on the state registries' answers, and keeps the case
+register of each district with every case's status history; its staff log in to read their
+district's register.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
-from services.provider import staff
+from services.provider import handlers, staff
 from services.provider.api import cases as cases_api
 from services.provider.api import staff as staff_api
 from services.provider.config import ProviderSettings
-from services.provider.intake import IntakeService
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
+from shared.db import Database
+from shared.eds.verify import Verifier
+from shared.geo import DISTRICTS
+from shared.logging import get_logger
+from shared.passwords import PasswordHasher
+from shared.registries import RegistryClient
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
+
+log = get_logger(__name__)
 
 SPEC = ServiceSpec(
     name="provider",
     title="Service provider: housing department and housing commission",
-    description="The authorized body (көрсетілетін қызметті беруші): the city/district housing department and the housing commission. Cases, the Annex 1 workflow and its deadlines, commission protocols, results, waiting lists and allocation.",
+    description="The authorized body (көрсетілетін қызметті беруші): the city/district housing department and "
+    "the housing commission. Today: the intake of the applications the regional gateway delivers (Annex 1 "
+    "step 3), checked against §14 (Condition 3); the case register of each district with every case's status "
+    "history; the staff's login.",
     migrations=Path(__file__).parent / "migrations",
-    sender="KZ/GOV/140440000408/provider",
 )
 
 OPENAPI_TAGS = [
@@ -38,23 +54,60 @@ OPENAPI_TAGS = [
 ]
 
 
-def create_app(settings: ProviderSettings | None = None, *, bus: Bus | None = None) -> FastAPI:
+def create_app(
+    settings: ProviderSettings | None = None,
+    *,
+    bus: Bus | None = None,
+    verifier: Verifier | None = None,
+    registries: RegistryClient | None = None,
+) -> FastAPI:
     """The provider app. ``bus``: a bus shared with other services in this process (the embedded
-    default); without it the service makes its own from ``AMQP_URL``."""
+    default); without it the service makes its own from ``AMQP_URL``. ``verifier`` and ``registries``:
+    given (a test's), else made from the settings."""
     settings = settings or ProviderSettings()
-    runtime = ServiceRuntime.build(SPEC, settings, bus)
-    intake = IntakeService(runtime, settings)
-
-    async def seed_staff(_runtime: ServiceRuntime) -> None:
-        # After the migrations, before the service takes deliveries or reports ready.
-        await staff.seed_demo_accounts(runtime.db, settings.demo_password.get_secret_value())
-
-    runtime.subscriptions.extend([seed_staff, intake.subscribe])
-    app = create_service_app(runtime, [staff_api.router, cases_api.router], openapi_tags=OPENAPI_TAGS)
-    app.state.intake = intake
+    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier, registries=registries)
+    passwords = PasswordHasher()
+    seed = partial(
+        seed_demo_staff, runtime.db, passwords=passwords, demo_password=settings.demo_password.get_secret_value()
+    )
+    table = handlers.table(verifier=runtime.verifier, registries=runtime.registries, gateway_bin=settings.gateway_bin)
+    app = create_service_app(
+        runtime,
+        [staff_api.router, cases_api.router],
+        handlers=table,
+        on_startup=[seed],
+        openapi_tags=OPENAPI_TAGS,
+    )
     app.state.tokens = TokenIssuer(
         audience=SPEC.name,
         secret=settings.token_secret.get_secret_value(),
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
+    app.state.passwords = passwords
     return app
+
+
+async def seed_demo_staff(db: Database, *, passwords: PasswordHasher, demo_password: str) -> None:
+    """Start-up hook (after the migrations, before the service takes deliveries or reports ready): at the
+    first start (no staff yet), one specialist per district, ``specialist.<district>``, with
+    ``demo_password``, or a random one logged once (never a password in the code)."""
+    async with db.sessions() as session:
+        if await staff.has_accounts(session):
+            return
+    password = demo_password or secrets.token_urlsafe(12)
+    accounts = await staff.demo_accounts(passwords=passwords, password=password)
+    try:
+        async with db.transaction() as session:
+            await staff.add_accounts(session, accounts=accounts)
+    except IntegrityError:
+        log.info("demo staff accounts were seeded by another replica")
+        return
+    logins = f"specialist.<district> ({len(DISTRICTS)})"
+    if demo_password:
+        log.info("demo staff accounts created", logins=logins)
+    else:
+        log.warning(
+            "demo staff accounts created with a random password (shown once; set PROVIDER_DEMO_PASSWORD to choose it)",
+            logins=logins,
+            password=password,
+        )

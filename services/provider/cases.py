@@ -1,7 +1,8 @@
 """The case register's service layer: open a case (Annex 1 step 3), move it along its workflow, and
 read it back for the staff of its district. Every status change is written with its history row and
 its ``case.status`` message (the outbox) in the caller's transaction: the citizen hears of exactly the
-changes that were committed (ARCHITECTURE §3)."""
+changes that were committed (architecture §3). The provider itself (its gateway address) sends the
+messages and is the actor of its automatic steps."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.provider.domain.condition3 import Decision
+from services.provider.domain.facts import Asked
 from services.provider.domain.numbering import case_number, case_year
 from services.provider.domain.workflow import check_transition
-from services.provider.models import Case, CaseCounter, CaseRegistryAnswer, CaseStatusRow, as_utc
-from services.provider.registry_facts import Asked
+from services.provider.models import Case, CaseCounter, CaseRegistryAnswer, CaseStatusRow
 from shared.bus.envelope import Envelope
 from shared.bus.outbox import enqueue
+from shared.calendar import as_utc
 from shared.housing.application import ApplicationDocument
 from shared.housing.messages import CASE_STATUS, Registration, StatusChange
+from shared.participants import PROVIDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +38,11 @@ class Intake:
     envelope: Envelope
 
 
-async def find_by_application(session: AsyncSession, application_id: str) -> Case | None:
+async def find_by_application(session: AsyncSession, *, application_id: str) -> Case | None:
     return (await session.exec(select(Case).where(Case.application_id == application_id))).first()
 
 
-async def next_case_number(session: AsyncSession, district: str, year: int) -> str:
+async def next_case_number(session: AsyncSession, *, district: str, year: int) -> str:
     """The district's next number for ``year``; the counter row is locked until the transaction ends
     (two new counters colliding on their key make one transaction fail and its message be redelivered)."""
     counter = await session.get(CaseCounter, (district, year), with_for_update=True)
@@ -51,55 +54,58 @@ async def next_case_number(session: AsyncSession, district: str, year: int) -> s
 
 
 async def open_case(
-    session: AsyncSession,
-    *,
-    intake: Intake,
-    decision: Decision,
-    answers: tuple[Asked, ...],
-    sender: str,
-    now: datetime,
+    session: AsyncSession, *, intake: Intake, decision: Decision, answers: tuple[Asked, ...], now: datetime
 ) -> Case | None:
     """Register the application as a case with its first status (Condition 3's decision); None when
-    this application already has a case (a redelivery or a replay never opens a second one). The
-    provider itself (``sender``, its gateway address) is the actor of this automatic step."""
+    this application already has a case (a redelivery or a replay never opens a second one)."""
     application, envelope = intake.application, intake.envelope
-    if await find_by_application(session, application.id) is not None:
+    if await find_by_application(session, application_id=application.id) is not None:
         return None
     registered_at = as_utc(intake.registration.registered_at)  # a time without a zone is taken as UTC
-    number = await next_case_number(session, application.district, case_year(registered_at))
+    number = await next_case_number(session, district=application.district, year=case_year(registered_at))
     case = Case(
-        id=str(uuid.uuid4()), number=number, application_id=application.id, district=application.district,
-        applicant_iin=application.applicant.iin, channel=application.channel, status=decision.status,
-        registration_number=intake.registration.number, registered_at=registered_at,
-        opened_at=now, updated_at=now, correlation_id=envelope.correlation_id, user_id=envelope.user_id,
-        represented_party=envelope.represented_party, sender=envelope.sender,
-        application=application.to_json(), signed=intake.signed,
-    )  # fmt: skip
+        id=str(uuid.uuid4()),
+        number=number,
+        application_id=application.id,
+        district=application.district,
+        applicant_iin=application.applicant.iin,
+        channel=application.channel,
+        status=decision.status,
+        registration_number=intake.registration.number,
+        registered_at=registered_at,
+        opened_at=now,
+        updated_at=now,
+        correlation_id=envelope.correlation_id,
+        user_id=envelope.user_id,
+        represented_party=envelope.represented_party,
+        sender=envelope.sender,
+        application=application.to_json(),
+        signed=intake.signed,
+    )
     session.add(case)
     await session.flush()  # the case row before the rows that refer to it
     for a in answers:
         session.add(
-            CaseRegistryAnswer(case_id=case.id, query=a.query, subject=a.subject, outcome=a.outcome,
-                               asked_at=a.asked_at, result=a.result, signed=a.signed)
-        )  # fmt: skip
-    await _record(session, case, None, decision.status, actor=sender, reason=decision.reason, sender=sender, now=now)
+            CaseRegistryAnswer(
+                case_id=case.id,
+                query=a.query,
+                subject=a.subject,
+                outcome=a.outcome,
+                asked_at=a.asked_at,
+                result=a.result,
+                signed=a.signed,
+            )
+        )
+    await _record(session, case, None, decision.status, actor=PROVIDER.address, reason=decision.reason, now=now)
     return case
 
 
 async def change_status(
-    session: AsyncSession,
-    case: Case,
-    status: str,
-    *,
-    actor: str,
-    reason: dict[str, Any] | None,
-    sender: str,
-    now: datetime,
+    session: AsyncSession, *, case: Case, status: str, actor: str, reason: dict[str, Any] | None, now: datetime
 ) -> CaseStatusRow:
     """Move ``case`` to ``status`` (domain/workflow.py decides whether it may), with its history row
-    and its ``case.status`` message sent as ``sender`` (the provider's gateway address). Raises
-    `TransitionNotAllowed`."""
-    return await _record(session, case, case.status, status, actor=actor, reason=reason, sender=sender, now=now)
+    and its ``case.status`` message. Raises `TransitionNotAllowed`."""
+    return await _record(session, case, case.status, status, actor=actor, reason=reason, now=now)
 
 
 async def _record(
@@ -110,7 +116,6 @@ async def _record(
     *,
     actor: str,
     reason: dict[str, Any] | None,
-    sender: str,
     now: datetime,
 ) -> CaseStatusRow:
     check_transition(current, status)
@@ -118,14 +123,22 @@ async def _record(
     case.status, case.updated_at = status, now
     session.add_all([row, case])
     change = StatusChange(
-        application_id=case.application_id, status=status, at=now,  # type: ignore[arg-type]
-        case_number=case.number, registration_number=case.registration_number, reason=reason,
-    )  # fmt: skip
+        application_id=case.application_id,
+        status=status,
+        at=now,
+        case_number=case.number,
+        registration_number=case.registration_number,
+        reason=reason,
+    )
     envelope = Envelope(
-        message_type=CASE_STATUS, sender=sender, correlation_id=case.correlation_id,
-        user_id=case.user_id, represented_party=case.represented_party, issue=case.application_id,
+        message_type=CASE_STATUS,
+        sender=PROVIDER.address,
+        correlation_id=case.correlation_id,
+        user_id=case.user_id,
+        represented_party=case.represented_party,
+        issue=case.application_id,
         document=change.model_dump(mode="json"),
-    )  # fmt: skip
+    )
     enqueue(session, envelope, CASE_STATUS)
     return row
 
@@ -158,14 +171,10 @@ async def get_case(session: AsyncSession, *, district: str, number: str) -> Case
     case = (await session.exec(select(Case).where(Case.number == number, Case.district == district))).first()
     if case is None:
         return None
-    history = (
-        await session.exec(
-            select(CaseStatusRow).where(CaseStatusRow.case_id == case.id).order_by(col(CaseStatusRow.id))
-        )
-    ).all()
-    answers = (
-        await session.exec(
-            select(CaseRegistryAnswer).where(CaseRegistryAnswer.case_id == case.id).order_by(col(CaseRegistryAnswer.id))
-        )
-    ).all()
-    return CaseFile(case, list(history), list(answers))
+    history = await session.exec(
+        select(CaseStatusRow).where(CaseStatusRow.case_id == case.id).order_by(col(CaseStatusRow.id))
+    )
+    answers = await session.exec(
+        select(CaseRegistryAnswer).where(CaseRegistryAnswer.case_id == case.id).order_by(col(CaseRegistryAnswer.id))
+    )
+    return CaseFile(case, list(history.all()), list(answers.all()))

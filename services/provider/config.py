@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from typing import ClassVar
 
-from shared.db import sqlite_url
-from shared.settings import ServiceSettings, var_dir
+from pydantic import Field, SecretStr
+
+from shared.participants import GATEWAY
+from shared.settings import ServiceSettings
 
 
 class ProviderSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="PROVIDER_", extra="ignore")
+    service_name: ClassVar[str] = "provider"
 
     port: int = 8004
-    database_url: str = Field(
-        default_factory=lambda: sqlite_url(var_dir(), "provider"),
-        validation_alias="DATABASE_URL_PROVIDER",
-        description="SQLAlchemy async URL of this service's own database",
-    )
     token_secret: SecretStr = Field(
         SecretStr(""),
         description="HS256 secret of staff tokens (the same on every replica); empty: a random one per process",
@@ -29,7 +25,7 @@ class ProviderSettings(ServiceSettings):
         "empty: a random one, logged once as a warning",
     )
     gateway_bin: str = Field(
-        "140440000309",
-        description="BIN of the regional gateway, whose registration stamp every delivered application must carry",
+        GATEWAY.bin,
+        description="BIN of the regional gateway, whose registration stamp every delivered application must carry "
+        "(default: the gateway's in the participants' directory)",
     )
-    registry_timeout_s: float = Field(10.0, gt=0, description="how long a registry query may take")

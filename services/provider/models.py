@@ -3,26 +3,21 @@ five run in one process.
 
 A case (іс) is opened per application at Annex 1 step 3 and grows through the later steps: its
 current status is on the case, every change in `CaseStatusRow` (who, when, why), and the registry
-answers it was decided on in `CaseRegistryAnswer` (signed, so the decision can be re-checked)."""
+answers it was decided on in `CaseRegistryAnswer` (signed, so the decision can be re-checked).
+Every timestamp is `UtcDateTime`: timezone-aware UTC when read back, on SQLite too."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.bus.envelope import utcnow
+from shared.calendar import utcnow
+from shared.db import UtcDateTime
 from shared.models import KernelModel
-
-UTC_TIME = sa.DateTime(timezone=True)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; everything stored here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ProviderModel(SQLModel, registry=registry()):
@@ -43,9 +38,9 @@ class Case(ProviderModel, table=True):
     channel: str = Field(max_length=8, description="portal | center")
     status: str = Field(max_length=32, description="the newest entry of the status history")
     registration_number: str = Field(max_length=64, description="the regional gateway's (Process 6)")
-    registered_at: datetime = Field(sa_type=UTC_TIME, description="when the gateway registered it")
-    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    registered_at: datetime = Field(sa_type=UtcDateTime, description="when the gateway registered it")
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     correlation_id: str = Field(max_length=100, description="of the delivered message; statuses carry it back")
     user_id: str | None = Field(default=None, max_length=64, description="KZ<IIN> of the person who applied")
     represented_party: str | None = Field(default=None, max_length=64)
@@ -62,7 +57,7 @@ class CaseStatusRow(ProviderModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="cases.id", max_length=36, index=True)
     status: str = Field(max_length=32)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     actor: str = Field(max_length=200, description="a staff login, or the service's address for its own steps")
     reason: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
@@ -77,7 +72,7 @@ class CaseRegistryAnswer(ProviderModel, table=True):
     query: str = Field(max_length=32, description="person | civil-status | …")
     subject: str = Field(max_length=64, description="the IIN (or number) asked about")
     outcome: str = Field(max_length=64, description="ok, or the registry's error code")
-    asked_at: datetime = Field(sa_type=UTC_TIME)
+    asked_at: datetime = Field(sa_type=UtcDateTime)
     result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     signed: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="the registry's signed answer")
 
@@ -100,7 +95,7 @@ class RejectedIntake(ProviderModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(max_length=200, index=True)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     routing_key: str = Field(max_length=200)
     sender: str = Field(max_length=200)
     issue: str | None = Field(default=None, max_length=200)
@@ -121,9 +116,9 @@ class StaffAccount(ProviderModel, table=True):
     full_name: str = Field(default="", max_length=200)
     active: bool = True
     failed_logins: int = 0
-    first_failed_at: datetime | None = Field(default=None, sa_type=UTC_TIME)
-    locked_until: datetime | None = Field(default=None, sa_type=UTC_TIME)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTC_TIME)
+    first_failed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 METADATA = [KernelModel.metadata, ProviderModel.metadata]

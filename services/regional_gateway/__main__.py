@@ -1,4 +1,5 @@
-"""Run regional_gateway alone: ``python -m services.regional_gateway`` (against ``AMQP_URL`` and ``DATABASE_URL_REGIONAL_GATEWAY``)."""
+"""Run regional_gateway alone: ``python -m services.regional_gateway`` (against ``AMQP_URL`` and
+``DATABASE_URL_REGIONAL_GATEWAY``)."""
 
 from services.regional_gateway.app import create_app
 from services.regional_gateway.config import RegionalGatewaySettings

@@ -3,22 +3,17 @@ and ``NCA_RA_TOKEN`` (unprefixed, as the NCA names it) for certifying the gatewa
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from typing import ClassVar
 
-from shared.db import sqlite_url
-from shared.settings import ServiceSettings, var_dir
+from pydantic import Field
+
+from shared.settings import ServiceSettings
 
 
 class RegionalGatewaySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="REGIONAL_GATEWAY_", extra="ignore")
+    service_name: ClassVar[str] = "regional_gateway"
 
     port: int = 8003
-    database_url: str = Field(
-        default_factory=lambda: sqlite_url(var_dir(), "regional_gateway"),
-        validation_alias="DATABASE_URL_REGIONAL_GATEWAY",
-        description="SQLAlchemy async URL of this service's own database",
-    )
     admin_token: str = Field(
         "",
         description="Bearer token of the gateway's workstation (admin and evidence endpoints); empty: a random one "

@@ -1,4 +1,4 @@
-"""Tables of regional_gateway (ARCHITECTURE §1: registration numbers, the message log, delivery states,
+"""Tables of regional_gateway (architecture §1: registration numbers, the message log, delivery states,
 dead letters). Its own registry keeps them apart from the other services' tables when all five run in
 one process."""
 
@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.bus.envelope import utcnow
+from shared.calendar import utcnow
+from shared.db import UtcDateTime
 from shared.models import KernelModel
 
 
@@ -43,10 +44,10 @@ class GatewayApplication(RegionalGatewayModel, table=True):
     document_id: str | None = Field(default=None, max_length=36, description="the signed application's id")
     district: str | None = Field(default=None, max_length=40)
     registration_number: str | None = Field(default=None, max_length=40, unique=True)
-    registered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    registered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     delivered_message_id: str | None = Field(default=None, max_length=36, description="the stamped outbound message")
     delivery_state: str = Field(max_length=20, description="ON_DELIVERY | DELIVERED | NOT_DELIVERED | DELIVERY_STOPPED")
-    state_changed_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    state_changed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     last_status: str | None = Field(default=None, max_length=40, description="the last business status relayed")
     error: str | None = Field(default=None, sa_type=sa.Text, description="JSON {code, details} when not delivered")
 
@@ -86,7 +87,7 @@ class LogEntry(RegionalGatewayModel, table=True):
     document: str = Field(sa_type=sa.Text, description="the document as stored: RFC 8785 JSON text")
     document_sha256: str = Field(max_length=64)
     note: str | None = Field(default=None, sa_type=sa.Text, description="JSON: why refused, what changed")
-    logged_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    logged_at: datetime = Field(sa_type=UtcDateTime)
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64)
 
@@ -104,8 +105,8 @@ class DeadLetter(RegionalGatewayModel, table=True):
     routing_key: str = Field(max_length=255, description="the routing key it was first published with")
     envelope: str = Field(sa_type=sa.Text, description="the envelope as received (JSON)")
     death_reason: str | None = Field(default=None, max_length=40)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    replayed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    replayed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 METADATA = [KernelModel.metadata, RegionalGatewayModel.metadata]

@@ -1,4 +1,4 @@
-"""Registration numbers (SPEC §8 Process 6): one counter row per day, created if missing (an insert that
+"""Registration numbers (§18 Process 6): one counter row per day, created if missing (an insert that
 ignores a conflict, so two consumers starting a day do not collide) and then locked while incremented.
 On PostgreSQL the row lock makes concurrent consumers take turns; on SQLite the one writer does. The
 unique constraint on `GatewayApplication.registration_number` is the last line of defence: a collision
@@ -16,7 +16,7 @@ from services.regional_gateway.domain.registration import registration_day, regi
 from services.regional_gateway.models import RegistrationCounter
 
 
-async def next_registration_number(session: AsyncSession, prefix: str, at: datetime) -> str:
+async def next_registration_number(session: AsyncSession, *, prefix: str, at: datetime) -> str:
     """The next number of ``at``'s day, taken in the caller's transaction."""
     day = registration_day(at)
     connection = await session.connection()

@@ -1,4 +1,5 @@
-"""Run registry_stub alone: ``python -m services.registry_stub`` (against ``AMQP_URL`` and ``DATABASE_URL_REGISTRY_STUB``)."""
+"""Run registry_stub alone: ``python -m services.registry_stub`` (against ``AMQP_URL`` and
+``DATABASE_URL_REGISTRY_STUB``)."""
 
 from services.registry_stub.app import create_app
 from services.registry_stub.config import RegistryStubSettings

@@ -1,51 +1,62 @@
-"""State registries and the test certification authority (NCA).
+"""State registries and the test certification authority (NCA) — the composition root (architecture §8).
 
-State registries (individuals ЖТ ММБ, notary powers of attorney БНАЖ, civil status, real estate, addresses, social status, court decisions) over a deterministic synthetic population, and the test national certification authority (CA, CRL, OCSP).
+State registries (individuals ЖТ ММБ, notary powers of attorney БНАЖ, civil status, real estate,
+addresses, social status, court decisions) over a deterministic synthetic population, and the test
+national certification authority (CA, CRL, OCSP).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.registry_stub import handlers
 from services.registry_stub.api import nca, registries
 from services.registry_stub.config import RegistryStubSettings
 from services.registry_stub.nca.authority import CertificationAuthority
 from services.registry_stub.nca.profiles import Subject
+from services.registry_stub.population.loader import ensure_population
 from services.registry_stub.registries.desk import RegistryDesk
-from services.registry_stub.registries.loader import ensure_population
 from shared.bus.port import Bus
+from shared.calendar import utcnow
+from shared.db import Database
 from shared.eds.signing import Signer
-from shared.registries import QUERY_TYPES, REGISTRY_BIN, routing_key
+from shared.participants import REGISTRIES
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
 
 SPEC = ServiceSpec(
     name="registry_stub",
     title="State registries and the test certification authority (NCA)",
-    description="State registries (individuals ЖТ ММБ, notary powers of attorney БНАЖ, civil status, real estate, addresses, social status, court decisions) over a deterministic synthetic population, and the test national certification authority (CA, CRL, OCSP).",
+    description="State registries (individuals ЖТ ММБ, notary powers of attorney БНАЖ, civil status, real estate, "
+    "addresses, social status, court decisions) over a deterministic synthetic population, and the test national "
+    "certification authority (CA, CRL, OCSP).",
     migrations=Path(__file__).parent / "migrations",
-    sender="KZ/GOV/140440000507/registry",
 )
 
 SIGNING_ROLE = "registry"
 REGISTRY_SUBJECT = Subject(
-    iin="800101300016", surname="ТІРКЕЛІМДЕР", given_name="ЖҮЙЕСІ", bin=REGISTRY_BIN,
-    organization="Мемлекеттік тіркелімдер (ТЕСТ)",
-)  # fmt: skip
+    iin=REGISTRIES.officer_iin,
+    surname=REGISTRIES.officer_surname,
+    given_name=REGISTRIES.officer_given_name,
+    bin=REGISTRIES.bin,
+    organization=REGISTRIES.organization,
+)
 """Who signs the registries' answers: their system certificate (the IIN is the responsible officer's)."""
 
 OPENAPI_TAGS = [
     {
         "name": "certification authority",
         "description": "The test national certification authority (ҰКО 3.0 (RSA TEST)): issue and revoke "
-        "certificates, the CA chain, the CRL and the OCSP responder (ARCHITECTURE §5).",
+        "certificates, the CA chain, the CRL and the OCSP responder (architecture §5).",
     },
     {
         "name": "state registries",
-        "description": "Read-only mirrors of the registry queries (ЖТ ММБ, БНАЖ, АХАЖ, real estate, addresses, social "
-        "status, employment, emergency findings, court decisions): signed answers, consent required, every query logged.",
+        "description": "Read-only mirrors of the registry queries (ЖТ ММБ, БНАЖ, АХАЖ, real estate, addresses, "
+        "social status, employment, emergency findings, court decisions): signed answers, consent required, "
+        "every query logged.",
     },
     {"name": "personas", "description": "Synthetic people chosen to exercise the rules, by trait."},
     {"name": "operations", "description": "Liveness and readiness."},
@@ -56,36 +67,44 @@ def create_app(settings: RegistryStubSettings | None = None, *, bus: Bus | None 
     """The registry_stub app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``."""
     settings = settings or RegistryStubSettings()
-    runtime = ServiceRuntime.build(SPEC, settings, bus)
+    runtime = ServiceRuntime.build(SPEC, settings, bus=bus)
     authority = CertificationAuthority(runtime.db, settings)
-
-    async def start_authority(_runtime: ServiceRuntime) -> None:
-        # After the migrations, before the service reports ready: loads the PKI, or makes it the first time.
-        await authority.start()
-
-    runtime.subscriptions.append(start_authority)
-
-    async def signer() -> Signer:
-        credential = await authority.own_credential(SIGNING_ROLE, REGISTRY_SUBJECT)
-        return Signer(credential.private_key, (credential.certificate, authority.issuing_ca))  # type: ignore[arg-type]
-
-    def today() -> date:
-        # The registries' "today": the configured day (tests, demos), else the real one.
-        return settings.population_as_of or datetime.now(UTC).date()
-
-    desk = RegistryDesk(runtime.db, signer, today)
-
-    async def start_registries(_runtime: ServiceRuntime) -> None:
-        await ensure_population(
-            runtime.db, seed=settings.population_seed, people=settings.population_size, as_of=today()
-        )
-        await signer()  # made before the first query, not during it
-        await runtime.bus.serve(
-            "registry_stub.queries", [routing_key(q) for q in QUERY_TYPES], desk.respond, prefetch=32
-        )
-
-    runtime.subscriptions.append(start_registries)
-    app = create_service_app(runtime, [nca.router, registries.router], openapi_tags=OPENAPI_TAGS)
+    today = partial(registries_today, settings.population_as_of)
+    desk = RegistryDesk(runtime.db, partial(registry_signer, authority), today)
+    load = partial(
+        load_population,
+        runtime.db,
+        desk=desk,
+        seed=settings.population_seed,
+        people=settings.population_size,
+    )
+    app = create_service_app(
+        runtime,
+        [nca.router, registries.router],
+        handlers=handlers.table(desk),
+        responders=handlers.responders(desk),
+        # The PKI first (loaded, or made the first time), then the population, before any query.
+        on_startup=[authority.start, load],
+        openapi_tags=OPENAPI_TAGS,
+    )
     app.state.nca = authority
     app.state.registry_desk = desk
     return app
+
+
+async def registry_signer(authority: CertificationAuthority) -> Signer:
+    """The registries' signer: their system certificate (made under the issuing CA on first use)."""
+    credential = await authority.own_credential(SIGNING_ROLE, REGISTRY_SUBJECT)
+    return Signer(credential.private_key, (credential.certificate, authority.issuing_ca))
+
+
+def registries_today(as_of: date | None) -> date:
+    """The registries' "today": the configured day (tests, demos), else the real one."""
+    return as_of or utcnow().date()
+
+
+async def load_population(db: Database, *, desk: RegistryDesk, seed: int, people: int) -> None:
+    """Start-up hook (after the PKI's): the synthetic population, generated and stored at the first start
+    of the database; and the registries' signing certificate, made before the first query, not during it."""
+    await ensure_population(db, seed=seed, people=people, as_of=desk.today())
+    await desk.signer()

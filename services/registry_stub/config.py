@@ -1,27 +1,21 @@
 """Settings of registry_stub: env prefix ``REGISTRY_STUB_``, database under ``DATABASE_URL_REGISTRY_STUB``,
 and the test certification authority's switches ``NCA_TEST_MODE`` and ``NCA_RA_TOKEN`` (unprefixed, as
-ARCHITECTURE §5 and the Makefile name them)."""
+architecture §5 and the Makefile name them)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from pydantic import Field, model_validator
-from pydantic_settings import SettingsConfigDict
 
-from shared.db import sqlite_url
-from shared.settings import ServiceSettings, var_dir
+from shared.settings import ServiceSettings
 
 
 class RegistryStubSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="REGISTRY_STUB_", extra="ignore")
+    service_name: ClassVar[str] = "registry_stub"
 
     port: int = 8005
-    database_url: str = Field(
-        default_factory=lambda: sqlite_url(var_dir(), "registry_stub"),
-        validation_alias="DATABASE_URL_REGISTRY_STUB",
-        description="SQLAlchemy async URL of this service's own database",
-    )
     public_url: str = Field(
         "",
         description="Base URL other services and testers reach this service at; written into every certificate's "

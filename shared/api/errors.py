@@ -1,4 +1,4 @@
-"""The one exception handler set every service installs (ARCHITECTURE §7): every failure leaves as
+"""The one exception handler set every service installs (architecture §7): every failure leaves as
 ``{"error": {"code", "message", "details"}}`` with a catalogue code, its message in the language of
 ``Accept-Language`` (kk by default), and never a stack trace."""
 

@@ -1,4 +1,4 @@
-"""The RabbitMQ adapter on aio-pika (ARCHITECTURE §3).
+"""The RabbitMQ adapter on aio-pika (architecture §3).
 
 Topology, all under one ``namespace``:
 - exchange ``<ns>`` (topic, durable) carries every message; ``<ns>.dlx`` (direct, durable) takes
@@ -40,6 +40,7 @@ from shared.bus.envelope import Envelope
 from shared.bus.port import (
     DEFAULT_DELIVERY_LIMIT,
     DEFAULT_PREFETCH,
+    PUBLISH_TIMEOUT_S,
     Bus,
     BusError,
     Delivery,
@@ -54,8 +55,6 @@ from shared.errors import AppError
 from shared.logging import get_logger, log_context
 
 log = get_logger(__name__)
-
-PUBLISH_TIMEOUT_S = 10.0
 
 
 def _to_message(envelope: Envelope, **properties: Any) -> aio_pika.Message:
@@ -133,11 +132,9 @@ class AmqpBus(Bus):
                 log.warning("broker not reachable yet; retrying", error=str(exc), retry_in_s=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        self._publish_channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)  # type: ignore[assignment]
+        self._publish_channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         assert self._publish_channel is not None
-        self._exchange = await self._publish_channel.declare_exchange(  # type: ignore[assignment]
-            self.namespace, ExchangeType.TOPIC, durable=True
-        )
+        self._exchange = await self._publish_channel.declare_exchange(self.namespace, ExchangeType.TOPIC, durable=True)
         await self._publish_channel.declare_exchange(f"{self.namespace}.dlx", ExchangeType.DIRECT, durable=True)
 
     async def close(self) -> None:
@@ -218,7 +215,7 @@ class AmqpBus(Bus):
             log.error("undecodable message dead-lettered", queue=queue, amqp_message_id=message.message_id)
             await self._settle(message.reject(requeue=False))
             return
-        count = int((message.headers or {}).get("x-delivery-count", 0) or 0) + 1  # type: ignore[call-overload]
+        count = int(str((message.headers or {}).get("x-delivery-count", 0) or 0)) + 1
         delivery = Delivery(envelope, _original_routing_key(message), queue, count, _death_reason(message))
         with log_context(message_id=envelope.message_id, correlation_id=envelope.correlation_id, queue=queue):
             try:
@@ -327,6 +324,6 @@ class AmqpBus(Bus):
     async def _channel(self, prefetch: int) -> AbstractRobustChannel:
         if self._connection is None:
             raise BusError("bus is not started")
-        channel: AbstractRobustChannel = await self._connection.channel()  # type: ignore[assignment]
+        channel: AbstractRobustChannel = await self._connection.channel()
         await channel.set_qos(prefetch_count=prefetch)
         return channel

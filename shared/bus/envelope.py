@@ -1,22 +1,22 @@
-"""The message envelope (ARCHITECTURE §3), modelled on the e-government gateway's message info and
+"""The message envelope (architecture §3), modelled on the e-government gateway's message info and
 X-Road's headers. The envelope travels as the AMQP body (JSON); ids are mirrored into the AMQP
 properties so that the broker's tools show them."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.calendar import utcnow
+
+__all__ = ["Envelope", "new_id", "utcnow"]
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Envelope(BaseModel):

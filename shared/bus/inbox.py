@@ -1,5 +1,6 @@
-"""The idempotent inbox (ARCHITECTURE §3): a consumer records ``(message_id, consumer)`` in the
-same transaction as its effects, so a redelivered message is acked and skipped."""
+"""The idempotent inbox (architecture §3): a consumer records ``(message_id, consumer)`` in the
+same transaction as its effects, so a redelivered message is acked and skipped. Services do not use
+it directly: the kernel runs their handler tables (`shared.handlers`) through it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from shared.models import InboxMessage
 log = get_logger(__name__)
 
 Effect = Callable[[AsyncSession, Delivery], Awaitable[None]]
+
+
+async def applied(db: Database, consumer: str, message_id: str) -> bool:
+    """True when ``consumer`` has applied the message (its inbox row is committed)."""
+    async with db.sessions() as session:
+        return await session.get(InboxMessage, (message_id, consumer)) is not None
 
 
 def idempotent(db: Database, consumer: str, effect: Effect) -> Handler:

@@ -1,28 +1,37 @@
-"""The transactional outbox (ARCHITECTURE §3): `enqueue` writes the message in the caller's
-transaction; `OutboxRelay` publishes committed rows with confirms and marks them sent.
+"""The transactional outbox (architecture §3): `enqueue` writes the message in the caller's
+transaction; `OutboxRelay` publishes committed rows with confirms and marks them sent; `withdraw` and
+`requeue` are what a service may ask of rows it wrote (stop a delivery; send a dead letter again).
 
-A row is marked sent only after the broker confirmed it, so a crash between the two publishes it
-again: delivery is at-least-once and consumers dedupe with the inbox. A row the broker refuses
-(unroutable: its consumer has not declared its queue yet; or the broker is down) stays pending and
-is retried with a growing delay, never dropped.
+The relay claims a batch (a lease in ``claimed_until``) and commits before it publishes, so no
+database lock is held while the broker is slow — on SQLite a held lock would be the process-wide
+writer lock. A row is marked sent only after the broker confirmed it, so a crash between the two
+publishes it again when its lease runs out: delivery is at-least-once and consumers dedupe with the
+inbox. A row the broker refuses (unroutable: its consumer has not declared its queue yet; or the
+broker is down) stays pending and is retried with a growing delay, never dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlalchemy import or_
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.bus.envelope import Envelope, utcnow
-from shared.bus.port import Bus
-from shared.db import OUTBOX_WRITTEN, Database
+from shared.bus.envelope import Envelope
+from shared.bus.port import PUBLISH_TIMEOUT_S, Bus
+from shared.calendar import utcnow
+from shared.db import Database, note_outbox_written
 from shared.logging import get_logger
 from shared.models import OutboxMessage
 
 log = get_logger(__name__)
+
+CLAIM_LEASE = timedelta(seconds=6 * PUBLISH_TIMEOUT_S)
+"""How long a relay may take to publish a claimed batch before another relay may take it over; far
+longer than a publish may wait for its confirm."""
 
 
 def enqueue(session: AsyncSession, envelope: Envelope, routing_key: str | None = None) -> None:
@@ -33,7 +42,36 @@ def enqueue(session: AsyncSession, envelope: Envelope, routing_key: str | None =
             id=envelope.message_id, routing_key=routing_key or envelope.message_type, body=envelope.model_dump_json()
         )
     )
-    session.info[OUTBOX_WRITTEN] = True
+    note_outbox_written(session)
+
+
+async def withdraw(session: AsyncSession, message_id: str) -> bool:
+    """Take the message out of the outbox before it is published, in the caller's transaction. True
+    when it will never be published; False when it was published already, a relay is publishing it
+    now, or there is no such message."""
+    result = await session.exec(select(OutboxMessage).where(col(OutboxMessage.id) == message_id).with_for_update())
+    row = result.first()
+    if row is None or row.sent_at is not None or _claimed(row, utcnow()):
+        return False
+    await session.delete(row)
+    return True
+
+
+async def requeue(session: AsyncSession, envelope: Envelope, routing_key: str) -> None:
+    """Publish ``envelope`` (again) under its own message id, in the caller's transaction: a message
+    sent before goes out once more as it is now; a new one is enqueued."""
+    row = await session.get(OutboxMessage, envelope.message_id, with_for_update=True)
+    if row is None:
+        enqueue(session, envelope, routing_key)
+        return
+    row.routing_key, row.body, row.sent_at, row.claimed_until = routing_key, envelope.model_dump_json(), None, None
+    row.attempts, row.next_attempt_at, row.last_error = 0, utcnow(), None
+    session.add(row)
+    note_outbox_written(session)
+
+
+def _claimed(row: OutboxMessage, now: datetime) -> bool:
+    return row.claimed_until is not None and row.claimed_until > now
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -67,39 +105,66 @@ class OutboxRelay:
                 await self._task
             self._task = None
 
-    async def relay_once(self) -> int:
-        """Publish one batch of due rows; returns how many were confirmed."""
+    async def _claim(self) -> tuple[list[OutboxMessage], datetime]:
+        """Due rows, claimed for this relay in a transaction of their own (committed on return), and
+        the claim's lease, which also tells this claim from a later one."""
         now = utcnow()
+        lease = now + CLAIM_LEASE
         async with self.db.transaction() as session:
             query = (
                 select(OutboxMessage)
-                .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) <= now)
+                .where(
+                    col(OutboxMessage.sent_at).is_(None),
+                    col(OutboxMessage.next_attempt_at) <= now,
+                    or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
+                )
                 .order_by(col(OutboxMessage.created_at))
                 .limit(self.batch_size)
             )
             if self.db.dialect == "postgresql":
-                # Several relays (replicas) share the table without publishing the same row twice.
+                # Several relays (replicas) claim from the table without taking the same row twice.
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.exec(query)).all())
-            if not rows:
-                return 0
-            results = await self.bus.publish_many(
-                [(Envelope.model_validate_json(row.body), row.routing_key) for row in rows]
-            )
-            confirmed = 0
-            sent_at = utcnow()
-            for row, error in zip(rows, results, strict=True):
-                if error is None:
-                    row.sent_at = sent_at
-                    confirmed += 1
-                else:
-                    row.attempts += 1
-                    row.next_attempt_at = sent_at + retry_delay(row.attempts)
-                    row.last_error = repr(error)[:1000]
+            for row in rows:
+                row.claimed_until = lease
                 session.add(row)
-            if confirmed < len(rows):
-                log.warning("outbox rows not confirmed; will retry", failed=len(rows) - confirmed)
-            return confirmed
+        return rows, lease
+
+    async def relay_once(self) -> int:
+        """Claim one batch of due rows, publish it, record the outcome; returns how many were confirmed."""
+        rows, lease = await self._claim()
+        if not rows:
+            return 0
+        results = await self.bus.publish_many(
+            [(Envelope.model_validate_json(row.body), row.routing_key) for row in rows]
+        )
+        done_at = utcnow()
+        confirmed = [row.id for row, error in zip(rows, results, strict=True) if error is None]
+        # Only rows still under this claim: one requeued meanwhile (its claim cleared) goes out again.
+        ours = col(OutboxMessage.claimed_until) == lease
+        async with self.db.transaction() as session:
+            if confirmed:
+                await session.exec(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id).in_(confirmed), ours)
+                    .values(sent_at=done_at, claimed_until=None)
+                )
+            for row, error in zip(rows, results, strict=True):
+                if error is not None:
+                    attempts = row.attempts + 1
+                    await session.exec(
+                        update(OutboxMessage)
+                        .where(col(OutboxMessage.id) == row.id, ours)
+                        .values(
+                            attempts=attempts,
+                            next_attempt_at=done_at + retry_delay(attempts),
+                            last_error=repr(error)[:1000],
+                            claimed_until=None,
+                        )
+                    )
+        if len(confirmed) < len(rows):
+            log.warning("outbox rows not confirmed; will retry", failed=len(rows) - len(confirmed))
+        return len(confirmed)
 
     async def _run(self) -> None:
         while True:

@@ -1,4 +1,4 @@
-"""The bus port (ARCHITECTURE §3): the few operations services use, with two adapters behind it
+"""The bus port (architecture §3): the few operations services use, with two adapters behind it
 (`shared.bus.amqp` on RabbitMQ, `shared.bus.memory` in process) that keep the same delivery
 semantics. One contract suite (tests/bus) runs against both.
 
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from shared.bus.envelope import Envelope
 
+PUBLISH_TIMEOUT_S = 10.0
+"""How long a publish waits for the broker's confirm."""
 DEFAULT_DELIVERY_LIMIT = 5
 DEFAULT_PREFETCH = 16
 ERROR_MESSAGE_TYPE = "error"

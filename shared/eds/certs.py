@@ -1,4 +1,4 @@
-"""Reading the national CA's certificate conventions (ARCHITECTURE §5): who the holder is
+"""Reading the national CA's certificate conventions (architecture §5): who the holder is
 (``SERIALNUMBER=IIN…``, ``OU=BIN…``) and what the key is for (SIGN or AUTH)."""
 
 from __future__ import annotations

@@ -59,8 +59,8 @@ class SystemCredentials:
         async with self._lock:
             current = self._signer
             if current is None or current.chain[0].not_valid_after_utc - RENEW_BEFORE < datetime.now(UTC):
-                self._signer = await self._obtain()
-            return self._signer
+                current = self._signer = await self._obtain()
+            return current
 
     async def _obtain(self) -> Signer:
         key = await asyncio.to_thread(rsa.generate_private_key, public_exponent=65537, key_size=2048)
@@ -71,10 +71,17 @@ class SystemCredentials:
         )
         identity = self.identity
         body = {
-            "subject": {"iin": identity.officer_iin, "surname": identity.surname, "given_name": identity.given_name,
-                        "bin": identity.bin, "organization": identity.organization},
-            "profile": "sign", "holder": "system", "public_key_pem": public_pem,
-        }  # fmt: skip
+            "subject": {
+                "iin": identity.officer_iin,
+                "surname": identity.surname,
+                "given_name": identity.given_name,
+                "bin": identity.bin,
+                "organization": identity.organization,
+            },
+            "profile": "sign",
+            "holder": "system",
+            "public_key_pem": public_pem,
+        }
         headers = {"Authorization": f"Bearer {self.ra_token}"} if self.ra_token else {}
         url = f"{self.nca_url}/nca/v1/certificates"
         try:

@@ -1,4 +1,4 @@
-"""The common shape of every e-document (ARCHITECTURE §4): ``type`` (versioned), ``id``,
+"""The common shape of every e-document (architecture §4): ``type`` (versioned), ``id``,
 ``created_at`` and ``author``. Types subclass `EDocument`; they are validated before signing and
 after verifying."""
 

@@ -1,4 +1,4 @@
-"""RFC 8785 (JCS) canonical bytes: what every signature of an e-document covers (ARCHITECTURE §4).
+"""RFC 8785 (JCS) canonical bytes: what every signature of an e-document covers (architecture §4).
 
 `rfc8785` is the reference. Most documents (no floating-point numbers, integers within ±2^53, no
 characters outside the Basic Multilingual Plane) have a JCS form that the standard library writes

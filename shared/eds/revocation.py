@@ -1,4 +1,4 @@
-"""Revocation information for a certificate (ARCHITECTURE §5): OCSP first (RFC 6960, POST to the
+"""Revocation information for a certificate (architecture §5): OCSP first (RFC 6960, POST to the
 certificate's AIA responder, with a nonce), the CRL from its distribution point as the fallback.
 Answers are cached within a freshness window; when neither source answers, the caller fails closed
 (``EDS_REVOCATION_UNKNOWN``). This module only fetches and caches: judging the answers (signatures,

@@ -1,4 +1,4 @@
-"""Signing e-documents (ARCHITECTURE §4): JWS JSON General Serialization over the RFC 8785 bytes
+"""Signing e-documents (architecture §4): JWS JSON General Serialization over the RFC 8785 bytes
 of the document; each signature's protected header carries ``alg`` (RS256 or ES256), ``typ``
 (``edoc+jws``), ``x5c`` (signer certificate, then the issuing CA), ``sigT`` and ``role``.
 Several signatures may cover one document: the author's first, then stamps (`countersign`)."""
@@ -88,7 +88,9 @@ class Signer:
 
     def jwk(self) -> RSAKey | ECKey:
         # Wrapped as it is: a PEM round trip would re-validate the RSA key, about 50 ms each time.
-        return RSAKey(self.key, self.key) if self.alg == "RS256" else ECKey(self.key, self.key)
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            return RSAKey(self.key, self.key)
+        return ECKey(self.key, self.key)
 
 
 def _signature(payload: bytes, signer: Signer, role: str, signed_at: datetime | None) -> dict[str, Any]:

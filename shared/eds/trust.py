@@ -1,5 +1,5 @@
 """The trust anchor: the test NCA's root, pinned, and its issuing CA. A service gets them from the
-NCA's ``chain.pem`` (ARCHITECTURE §6) on first use; ``pin_sha256`` (the root's SHA-256 fingerprint,
+NCA's ``chain.pem`` (architecture §6) on first use; ``pin_sha256`` (the root's SHA-256 fingerprint,
 hex) makes it refuse any other root, as a verifier configured out of band would."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one verification of signed e-documents every service uses (ARCHITECTURE §5; SPEC §8
+"""The one verification of signed e-documents every service uses (architecture §5; §18
 Condition 2). Checks, in this order, each failure with its own catalogue code:
 
 1. parse (the JWS JSON, the protected headers, the payload in RFC 8785 form) ........ EDS_MALFORMED
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -73,9 +73,16 @@ class SignatureInfo:
     revocation: Source
 
 
+D = TypeVar("D", bound=EDocument)
+
+
 @dataclass(frozen=True)
-class Verified:
-    document: dict[str, Any]
+class Verified(Generic[D]):
+    """A verified e-document: the document as the model asked for, the JSON object that was signed,
+    who signed it, and the signed form itself (to keep or forward)."""
+
+    document: D
+    payload: dict[str, Any]
     signatures: tuple[SignatureInfo, ...]
     signed: Mapping[str, Any]
 
@@ -186,9 +193,17 @@ class Verifier:
         self.clock = clock
         self._verdicts: dict[tuple[str, ...], _ChainVerdict] = {}
 
-    async def verify(self, signed: Any, *, purpose: Purpose = "sign", model: type[EDocument] = EDocument) -> Verified:
-        """Run every check on every signature; return the document and who signed it, or raise the
-        first failure's `AppError`. The first signature must be the author's."""
+    @overload
+    async def verify(self, signed: Any, *, purpose: Purpose = "sign") -> Verified[EDocument]: ...
+
+    @overload
+    async def verify(self, signed: Any, *, purpose: Purpose = "sign", model: type[D]) -> Verified[D]: ...
+
+    async def verify(
+        self, signed: Any, *, purpose: Purpose = "sign", model: type[EDocument] = EDocument
+    ) -> Verified[Any]:
+        """Run every check on every signature; return the document validated into ``model`` and who
+        signed it, or raise the first failure's `AppError`. The first signature must be the author's."""
         document, members = _parse(signed)
         now = self.clock()
         verdicts = [await self._chain_verdict(member, now) for member in members]
@@ -198,9 +213,16 @@ class Verifier:
             if purpose not in verdict.purposes:
                 raise AppError("EDS_WRONG_KEY_USAGE", {"purpose": purpose, "serial": verdict.serial})
             infos.append(
-                SignatureInfo(verdict.iin, verdict.bin, verdict.name, member.header["role"], member.signed_at,
-                              verdict.serial, verdict.source)
-            )  # fmt: skip
+                SignatureInfo(
+                    verdict.iin,
+                    verdict.bin,
+                    verdict.name,
+                    member.header["role"],
+                    member.signed_at,
+                    verdict.serial,
+                    verdict.source,
+                )
+            )
         parsed = self._check_author(document, infos, model)
         for index, (member, verdict) in enumerate(zip(members, verdicts, strict=True)):
             try:
@@ -211,7 +233,7 @@ class Verifier:
                 valid = False
             if not valid:
                 raise AppError("EDS_SIGNATURE_INVALID", {"signature": index, "serial": verdict.serial})
-        return Verified(parsed.to_json() if type(parsed) is not EDocument else document, tuple(infos), signed)
+        return Verified(parsed, document, tuple(infos), signed)
 
     def _check_times(self, member: _Member, leaf: x509.Certificate, now: datetime) -> None:
         if member.signed_at > now + CLOCK_SKEW:
@@ -259,7 +281,7 @@ class Verifier:
             source=source,
             key=key,
             leaf=leaf,
-            purposes=frozenset(p for p in ("sign", "auth") if fits_purpose(leaf, p)),  # type: ignore[arg-type]
+            purposes=frozenset(p for p in ("sign", "auth") if fits_purpose(leaf, p)),
             iin=holder_iin(leaf),
             bin=holder_bin(leaf),
             name=holder_name(leaf),

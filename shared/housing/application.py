@@ -1,4 +1,4 @@
-"""The application for this state service as an e-document (Annex 3; ARCHITECTURE §4):
+"""The application for this state service as an e-document (Annex 3; architecture §4):
 ``housing-queue/application@1``. The portal drafts it, the citizen (or the Center's operator) signs
 it, the regional gateway stamps it, the provider decides on it."""
 
@@ -58,7 +58,7 @@ AttachmentKind = Literal[
 
 class Attachment(BaseModel):
     """An e-copy, by reference: the bytes are stored by the service that received them and fetched
-    by their SHA-256 (ARCHITECTURE §4)."""
+    by their SHA-256 (architecture §4)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -123,8 +123,8 @@ class ApplicationDocument(EDocument):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["housing-queue/application@1"] = APPLICATION_TYPE
-    service: Literal["housing-queue"] = SERVICE_ID
+    type: Literal["housing-queue/application@1"] = "housing-queue/application@1"
+    service: Literal["housing-queue"] = "housing-queue"
     channel: Literal["portal", "center"]
     district: str = Field(description="the city or district whose housing department decides (shared.geo)")
     applicant: Applicant
@@ -152,7 +152,7 @@ class ApplicationDocument(EDocument):
         if ("employee" in self.categories) != bool(self.employment_categories):
             raise ValueError("category 'employee' goes with at least one employment category, and only with it")
         if self.channel == "portal" and (self.author.iin != self.applicant.iin or self.representative is not None):
-            # §8: on the portal the request is signed with the recipient's own EDS; representatives
-            # apply at the Center, where the operator signs (§9 Process 6).
+            # §18: on the portal the request is signed with the recipient's own EDS; representatives
+            # apply at the Center, where the operator signs (§19 Process 6).
             raise ValueError("on the portal the author is the applicant")
         return self

@@ -1,6 +1,6 @@
 """Regulation §14: which documents an application needs, by channel and by what the applicant
 declares and the registries know. One rule, used where documents are asked for (the portal's draft,
-the Center's intake) and where they are checked (the provider's Condition 3, SPEC §8).
+the Center's intake) and where they are checked (the provider's Condition 3, §18).
 
 What the state registries hold is fetched, not asked for; copies are required only of what they do
 not hold: marriages and divorces registered before 1 June 2008, deaths and births before 13 August
@@ -80,7 +80,7 @@ def required_documents(
 
 
 def missing_documents(application: ApplicationDocument, civil_events: Iterable[CivilEvent]) -> list[Requirement]:
-    """What §14 requires of this application that is not attached (SPEC §8 Condition 3 / Process 7)."""
+    """What §14 requires of this application that is not attached (§18 Condition 3 / Process 7)."""
     attached = {a.kind for a in application.attachments}
     required = required_documents(
         channel=application.channel,
@@ -107,8 +107,10 @@ def family_events(
     oldest first. The portal's draft and the provider's Condition 3 both use this, so they agree."""
     links = list(relatives)
     spouses = {applicant} | {iin for iin, relation in household.items() if relation == "spouse"}
-    children = ({iin for iin, relation in household.items() if relation == "child"}
-                | {str(r["iin"]) for r in links if r.get("relation") == "child"}) - {applicant}  # fmt: skip
+    children = (
+        {iin for iin, relation in household.items() if relation == "child"}
+        | {str(r["iin"]) for r in links if r.get("relation") == "child"}
+    ) - {applicant}
     family = {str(r["iin"]) for r in links} | set(household)
     wanted = {"marriage": spouses, "divorce": spouses, "birth": children, "death": family}
     role_of = {"marriage": "spouse", "divorce": "spouse", "birth": "child", "death": "deceased"}

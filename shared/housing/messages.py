@@ -1,4 +1,4 @@
-"""The messages of this service on the async channel (ARCHITECTURE §3), and who sends them where.
+"""The messages of this service on the async channel (architecture §3), and who sends them where.
 
     portal / Center ──document.submitted──▶ regional gateway           (the signed application)
     regional gateway ──receipt.<sender>──▶ portal / Center              (registration no., delivery state)
@@ -26,7 +26,7 @@ DeliveryState = Literal["ON_DELIVERY", "DELIVERED", "NOT_DELIVERED", "DELIVERY_S
 """The gateway's transport states (ЭҮШ): on its way, handed to the provider, could not be, stopped."""
 
 BusinessStatus = Literal[
-    "SUBMITTED",  # accepted by the portal, on its way (SPEC §3 step 3: with the date the result is due)
+    "SUBMITTED",  # accepted by the portal, on its way (§10 item 3: with the date the result is due)
     "REGISTERED_AT_GATEWAY",  # Process 6: registration number and time at the regional gateway
     "REFUSED_AT_GATEWAY",  # the gateway could not verify or route it
     "REGISTERED",  # Annex 1 step 3: registered by the provider, a case opened

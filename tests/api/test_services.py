@@ -1,5 +1,5 @@
 """Each service through HTTP (httpx ASGITransport, lifespan run): liveness and readiness, OpenAPI,
-correlation ids, and the kernel's error format (ARCHITECTURE §7) for unknown routes, wrong methods,
+correlation ids, and the kernel's error format (architecture §7) for unknown routes, wrong methods,
 malformed JSON, invalid input, catalogue errors and crashes."""
 
 from __future__ import annotations

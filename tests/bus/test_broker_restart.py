@@ -1,4 +1,4 @@
-"""The whole chain survives a RabbitMQ restart (ARCHITECTURE §3): the broker's app is stopped and
+"""The whole chain survives a RabbitMQ restart (architecture §3): the broker's app is stopped and
 started (`rabbitmqctl stop_app` / `start_app`) while the outbox relay is publishing 1,000 messages;
 in the end every message has been applied exactly once."""
 
@@ -17,9 +17,9 @@ from shared.bus.inbox import idempotent
 from shared.bus.outbox import OutboxRelay, enqueue
 from shared.db import Database
 from shared.models import OutboxMessage
-from tests.bus.helpers import envelope
-from tests.conftest import delete_namespace
+from tests.support.bus import envelope
 from tests.support.effects import create_tables, effect_counts, record_effect, wait_until_effects
+from tests.support.servers import delete_namespace
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres]
 

@@ -1,4 +1,4 @@
-"""The bus contract (ARCHITECTURE §3): every test runs against the in-memory adapter and RabbitMQ
+"""The bus contract (architecture §3): every test runs against the in-memory adapter and RabbitMQ
 (the ``bus`` fixture), so the embedded default behaves like the real gateway."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from shared.bus.envelope import Envelope
 from shared.bus.port import Bus, Unroutable
 from shared.errors import AppError
-from tests.bus.helpers import Collector, envelope, wait_until
+from tests.support.bus import Collector, envelope, wait_until
 
 
 async def test_a_published_message_reaches_the_bound_queue_intact(bus: Bus) -> None:

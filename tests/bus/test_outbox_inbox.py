@@ -1,11 +1,8 @@
-"""Outbox and inbox together (ARCHITECTURE §3): no message lost, no effect applied twice, whatever
+"""Outbox and inbox together (architecture §3): no message lost, no effect applied twice, whatever
 fails when. Runs on both bus adapters; the database suite (tests/db) repeats the database side on
 PostgreSQL."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
@@ -15,16 +12,8 @@ from shared.bus.outbox import OutboxRelay, enqueue
 from shared.bus.port import Bus, Delivery
 from shared.db import Database
 from shared.models import InboxMessage, OutboxMessage
-from tests.bus.helpers import envelope, wait_until
-from tests.support.effects import create_tables, effect_counts, record_effect, wait_until_effects
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'svc.db'}")
-    await create_tables(database)
-    yield database
-    await database.dispose()
+from tests.support.bus import envelope, wait_until
+from tests.support.effects import effect_counts, record_effect, wait_until_effects
 
 
 async def pending(db: Database) -> list[OutboxMessage]:

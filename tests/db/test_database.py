@@ -20,7 +20,7 @@ from shared.bus.port import Delivery
 from shared.db import Database
 from shared.migrate import alembic_config, migrate
 from shared.models import OutboxMessage
-from tests.bus.helpers import Collector, envelope, wait_until
+from tests.support.bus import Collector, envelope, wait_until
 from tests.support.effects import Effect, create_tables, effect_counts, record_effect
 
 SERVICES = ["portal_gateway", "con_intake", "regional_gateway", "provider", "registry_stub"]

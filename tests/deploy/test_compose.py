@@ -1,5 +1,5 @@
 """deploy/ agrees with the code: the compose file, its env file, the Dockerfile, the PostgreSQL init
-script and the RabbitMQ definitions (ARCHITECTURE §1-§2). No Docker engine is needed: the files are
+script and the RabbitMQ definitions (architecture §1 and architecture §2). No Docker engine is needed: the files are
 parsed, and compose's ``${VAR}`` interpolation is done here with the values in deploy/.env.example.
 """
 
@@ -382,10 +382,12 @@ def test_a_service_gets_only_its_own_secrets(raw_compose: dict[str, Any], name: 
     assert "env_file" not in service
     used = {var for value in environment(service).values() for var, _, _ in interpolations(value)}
     secrets = {var for var in used if any(word in var for word in ("PASSWORD", "SECRET", "TOKEN"))}
-    own = {"portal_gateway": {"PORTAL_GATEWAY_TOKEN_SECRET"},
-           "regional_gateway": {"NCA_RA_TOKEN", "REGIONAL_GATEWAY_ADMIN_TOKEN"},
-           "provider": {"PROVIDER_TOKEN_SECRET", "PROVIDER_DEMO_PASSWORD"},
-           "registry_stub": {"NCA_RA_TOKEN"}}.get(name, set())  # fmt: skip
+    own = {
+        "portal_gateway": {"PORTAL_GATEWAY_TOKEN_SECRET"},
+        "regional_gateway": {"NCA_RA_TOKEN", "REGIONAL_GATEWAY_ADMIN_TOKEN"},
+        "provider": {"PROVIDER_TOKEN_SECRET", "PROVIDER_DEMO_PASSWORD"},
+        "registry_stub": {"NCA_RA_TOKEN"},
+    }.get(name, set())
     assert secrets == {f"DB_PASSWORD_{name.upper()}", f"AMQP_PASSWORD_{name.upper()}", *own}
 
 

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import create_database, drop_database
-from tests.e2e.test_run_modes import SERVICES
+from tests.support.processes import SERVICES
+from tests.support.servers import create_database, drop_database
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The citizen's path end to end (SPEC §8, diagram No. 1), all five services running as `make run`
+"""The citizen's path end to end (§18, diagram No. 1), all five services running as `make run`
 runs them (one process, in-memory bus) and again on RabbitMQ with PostgreSQL: register, log in,
 draft (pre-filled from the registries), sign locally, submit; the regional gateway registers and
 stamps it; the provider registers the case; the cabinet shows the registration number. And the
@@ -21,8 +21,8 @@ import pytest
 
 from client.sdk import PortalClient, ServiceError
 from shared.eds.signing import Signer, sign
-from tests.conftest import purge_namespace
-from tests.e2e.test_run_modes import ROOT, SERVICES, base_env, free_port, stop, wait_ready
+from tests.support.processes import ROOT, SERVICES, base_env, free_port, stop, wait_ready
+from tests.support.servers import purge_namespace
 
 STAFF_PASSWORD = "e2e-staff-password"
 
@@ -65,8 +65,9 @@ def start_region(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[bytes],
         **{f"{prefix}_PORT": str(ports[name]) for name, prefix in SERVICES.items()},
         **extra,
     )
-    process = subprocess.Popen([sys.executable, "-m", "services"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     wait_ready(list(ports.values()), "/ready", timeout=90)
     return process, Region(ports)
 
@@ -89,7 +90,7 @@ def refused(call: Any) -> tuple[int, str]:
 
 
 def the_citizen_path(region: Region) -> None:
-    # Registration and login (SPEC §8 steps 1–4).
+    # Registration and login (§18 step 1–4).
     iin = region.persona("eligible")
     portal = region.citizen(iin)
     assert refused(lambda: PortalClient(region.url("portal_gateway")).login(iin, "wrong password")) == (
@@ -136,8 +137,10 @@ def the_citizen_path(region: Region) -> None:
 
     # Staff of the applicant's district see the case.
     district = draft["document"]["district"]
-    token = httpx.post(f"{region.url('provider')}/api/v1/staff/token",
-                       json={"login": f"specialist.{district}", "password": STAFF_PASSWORD}).json()["access_token"]  # fmt: skip
+    token = httpx.post(
+        f"{region.url('provider')}/api/v1/staff/token",
+        json={"login": f"specialist.{district}", "password": STAFF_PASSWORD},
+    ).json()["access_token"]
     cases = httpx.get(f"{region.url('provider')}/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).json()
     assert accepted["id"] in str(cases)
 
@@ -154,12 +157,23 @@ def the_citizen_path(region: Region) -> None:
 def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
     """The client CLI: a key from the NCA, register, login, apply (signed locally), status, result."""
     iin = region.persona("eligible", 3)
-    env = {**base_env(tmp_path), "NCA_URL": region.url("registry_stub"), "PORTAL_URL": region.url("portal_gateway"),
-           "EGOV_SESSION": str(tmp_path / "session.json"), "PORTAL_PASSWORD": "a good long password"}  # fmt: skip
+    env = {
+        **base_env(tmp_path),
+        "NCA_URL": region.url("registry_stub"),
+        "PORTAL_URL": region.url("portal_gateway"),
+        "EGOV_SESSION": str(tmp_path / "session.json"),
+        "PORTAL_PASSWORD": "a good long password",
+    }
 
     def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "client", *args], cwd=ROOT, env={**env, **extra},
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "client", *args],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     issued = cli(
         "nca-issue", "--iin", iin, "--surname", "ТЕСТОВ", "--given-name", "ТЕСТ", "--out", str(tmp_path / "me.p12")
@@ -181,7 +195,7 @@ def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
     application_id = json.loads(applied.stdout)["id"]
     listed = cli("status")
     assert listed.returncode == 0 and application_id in listed.stdout
-    one = cli("status", application_id)
+    one = cli("status", application_id, "--json")
     assert one.returncode == 0 and json.loads(one.stdout)["id"] == application_id
     not_yet = cli("result", application_id)
     assert not_yet.returncode == 2 and "NOT_FOUND" in not_yet.stderr

@@ -21,8 +21,8 @@ from shared.eds.document import Author, EDocument
 from shared.eds.jcs import canonical
 from shared.eds.signing import Signer, b64url, payload_of, sign
 from shared.iin import make_iin
-from tests.e2e.test_run_modes import ROOT, base_env, free_port, stop, wait_ready
-from tests.eds.test_verify import foreign_signer, with_header
+from tests.support.pki import foreign_signer, with_header
+from tests.support.processes import ROOT, base_env, free_port, stop, wait_ready
 
 IINS = iter(i for n in range(100, 999) if (i := make_iin(date(1979, 11, 30), "F", n)))
 
@@ -146,12 +146,21 @@ def test_a_revoked_certificate_is_refused_at_once(services: Services) -> None:
 
 def test_a_citizen_signs_and_verifies_from_the_terminal(services: Services, tmp_path: Path) -> None:
     iin = next(IINS)
-    env = {**base_env(tmp_path), "NCA_URL": f"http://127.0.0.1:{services.nca_port}",
-           "PORTAL_URL": f"http://127.0.0.1:{services.portal_port}"}  # fmt: skip
+    env = {
+        **base_env(tmp_path),
+        "NCA_URL": f"http://127.0.0.1:{services.nca_port}",
+        "PORTAL_URL": f"http://127.0.0.1:{services.portal_port}",
+    }
 
     def cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "client", *args], cwd=ROOT, env={**env, **extra_env},
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "client", *args],
+            cwd=ROOT,
+            env={**env, **extra_env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     issued = cli(
         "nca-issue", "--iin", iin, "--surname", "ӘБІШЕВА", "--given-name", "ДӘМЕШ", "--out", str(tmp_path / "me.p12")
@@ -161,8 +170,15 @@ def test_a_citizen_signs_and_verifies_from_the_terminal(services: Services, tmp_
     assert (tmp_path / "me.p12").stat().st_mode & 0o077 == 0
     (tmp_path / "doc.json").write_text(json.dumps(document(iin).to_json()))
 
-    signed = cli("sign", "--p12", str(tmp_path / "me.p12"), str(tmp_path / "doc.json"), "--out", str(tmp_path / "s.json"),
-                 P12_PASSWORD=password)  # fmt: skip
+    signed = cli(
+        "sign",
+        "--p12",
+        str(tmp_path / "me.p12"),
+        str(tmp_path / "doc.json"),
+        "--out",
+        str(tmp_path / "s.json"),
+        P12_PASSWORD=password,
+    )
     assert signed.returncode == 0, signed.stderr
     verified = cli("verify", str(tmp_path / "s.json"))
     assert verified.returncode == 0 and json.loads(verified.stdout)["signatures"][0]["iin"] == iin

@@ -1,4 +1,4 @@
-"""Signed e-documents (ARCHITECTURE §4–5; SPEC §8 Condition 2: validity period, not revoked, the
+"""Signed e-documents (architecture §4 and architecture §5; §18 Condition 2: validity period, not revoked, the
 IIN in the request equals the IIN in the certificate): every way a signature can be wrong gets its
 own catalogue code, in the verifier's order."""
 
@@ -10,30 +10,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from shared.eds.document import Author, EDocument
 from shared.eds.signing import Signer, b64url, b64url_decode, countersign, sign
 from shared.errors import AppError
-from tests.eds.conftest import Pki, application, new_iin
+from tests.support.pki import Pki, application, foreign_signer, new_iin, with_header
 
 
 async def refused(pki: Pki, signed: Any, **kwargs: Any) -> AppError:
     with pytest.raises(AppError) as caught:
         await pki.verifier().verify(signed, **kwargs)
     return caught.value
-
-
-def with_header(signed: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """The same signed document with the first signature's protected header changed (not re-signed)."""
-    member = dict(signed["signatures"][0])
-    header = json.loads(b64url_decode(member["protected"]))
-    header.update(changes)
-    member["protected"] = b64url(json.dumps(header).encode())
-    return {"payload": signed["payload"], "signatures": [member, *signed["signatures"][1:]]}
 
 
 async def test_a_citizens_signed_application_verifies_with_who_signed_it(pki: Pki) -> None:
@@ -43,7 +31,7 @@ async def test_a_citizens_signed_application_verifies_with_who_signed_it(pki: Pk
 
     verified = await pki.verifier().verify(sign(document, signer))
 
-    assert verified.document == document.to_json()
+    assert verified.payload == document.to_json()
     [author] = verified.signatures
     assert (author.iin, author.role, author.revocation) == (iin, "author", "ocsp")
     assert author.name and author.serial == f"{signer.chain[0].serial_number:x}"
@@ -133,32 +121,6 @@ async def test_refuses_what_is_not_a_signed_document(pki: Pki, garbage: Any) -> 
     assert (await refused(pki, garbage)).code == "EDS_MALFORMED"
 
 
-def foreign_signer(iin: str) -> Signer:
-    """A certificate with the NCA's profile and names, issued by a CA nobody trusts."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО 3.0 (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")]
-    )
-    now = datetime.now(UTC)
-    ca = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30)).add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    subject = x509.Name(
-        [x509.NameAttribute(NameOID.COMMON_NAME, "ТЕСТОВ ТЕСТ"), x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}")]
-    )
-    leaf = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    return Signer(key, (leaf, ca))
-
-
 async def test_refuses_a_certificate_from_another_ca(pki: Pki) -> None:
     iin = new_iin()
     assert (await refused(pki, sign(application(iin), foreign_signer(iin)))).code == "EDS_CERT_UNTRUSTED"
@@ -242,7 +204,7 @@ async def test_refuses_a_signing_certificate_for_login(pki: Pki) -> None:
 
 
 async def test_refuses_someone_elses_certificate(pki: Pki) -> None:
-    """SPEC §8 Condition 2: the IIN in the request equals the IIN in the certificate."""
+    """§18 Condition 2: the IIN in the request equals the IIN in the certificate."""
     applicant, other = new_iin(), new_iin("F")
     error = await refused(pki, sign(application(applicant), await pki.issue(other)))
     assert error.code == "EDS_IIN_MISMATCH"

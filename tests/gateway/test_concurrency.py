@@ -10,10 +10,13 @@ from datetime import UTC, datetime
 import pytest
 
 from services.regional_gateway.app import SPEC
-from services.regional_gateway.message_log import Record, append, verify_chain
+from services.regional_gateway.message_log import append, verify_chain
 from services.regional_gateway.numbering import next_registration_number
+from shared.bus.envelope import Envelope
 from shared.db import Database
+from shared.housing.messages import SUBMITTED
 from shared.migrate import migrate
+from shared.participants import PORTAL
 
 CONSUMERS = 30
 
@@ -31,11 +34,18 @@ async def test_concurrent_registrations_take_distinct_numbers_and_keep_one_chain
 
     async def register(index: int) -> str:
         async with db.transaction() as session:
-            number = await next_registration_number(session, "KRG", at)
+            number = await next_registration_number(session, prefix="KRG", at=at)
             await asyncio.sleep(0)  # let the others run into the locks
-            record = Record(f"m-{index}", "c", "received", "in", "KZ/GOV/140440000100/portal", "document.submitted",
-                            {"index": index}, application_id=f"a-{index}", registration_number=number)  # fmt: skip
-            await append(session, record)
+            envelope = Envelope(message_type=SUBMITTED, sender=PORTAL.address, document={"index": index})
+            await append(
+                session,
+                envelope=envelope,
+                kind="received",
+                direction="in",
+                recipient=SUBMITTED,
+                application_id=f"a-{index}",
+                registration_number=number,
+            )
             return number
 
     numbers = await asyncio.gather(*(register(i) for i in range(CONSUMERS)))
@@ -44,6 +54,6 @@ async def test_concurrent_registrations_take_distinct_numbers_and_keep_one_chain
     report = await verify_chain(db, batch=7)
     assert report.valid and report.entries == CONSUMERS
     async with db.transaction() as session:
-        assert await next_registration_number(session, "KRG", datetime(2026, 11, 26, 19, 0, tzinfo=UTC)) == (
+        assert await next_registration_number(session, prefix="KRG", at=datetime(2026, 11, 26, 19, 0, tzinfo=UTC)) == (
             "KRG-20261127-000001"
         )

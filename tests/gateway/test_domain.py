@@ -10,19 +10,21 @@ import pytest
 
 from services.regional_gateway.dead_letters import original_routing_key
 from services.regional_gateway.domain.chain import GENESIS, ChainCheck, Entry, sha256_hex, stored_text
-from services.regional_gateway.domain.delivery import after_provider_answer, can_move, check_stop, is_transient
+from services.regional_gateway.domain.delivery import after_provider_answer, can_move, check_stop, refusal_of
 from services.regional_gateway.domain.registration import registration_day, registration_number
-from services.regional_gateway.domain.routing import DIRECTORY, PROVIDER_ADDRESS, route_for, serves
+from services.regional_gateway.domain.routing import DIRECTORY, route_for, serves
 from shared.bus.envelope import Envelope
 from shared.bus.port import Delivery
-from shared.errors import AppError
+from shared.errors import AppError, is_transient
 from shared.geo import DISTRICTS
 from shared.housing.messages import SUBMITTED
+from shared.participants import CENTER, PORTAL, PROVIDER
 
 
 def test_a_registration_counts_in_the_kazakhstan_day() -> None:
     assert registration_day(datetime(2026, 11, 25, 18, 59, tzinfo=UTC)) == "20261125"
-    assert registration_day(datetime(2026, 11, 25, 19, 0, tzinfo=UTC)) == "20261126"  # 00:00 UTC+5
+    assert registration_day(datetime(2026, 11, 25, 19, 0, tzinfo=UTC)) == "20261126"  # 00:00 in Kazakhstan (UTC+5)
+    assert registration_day(datetime(2024, 2, 1, 18, 30, tzinfo=UTC)) == "20240202"  # UTC+6 until 1 March 2024
     assert registration_number("KRG", "20261126", 42) == "KRG-20261126-000042"
     assert registration_number("KRG", "20261126", 1_000_000) == "KRG-20261126-1000000"
     with pytest.raises(ValueError):
@@ -43,12 +45,18 @@ def test_delivery_states_move_one_way() -> None:
 def test_an_unreachable_nca_is_retried_not_refused() -> None:
     assert is_transient("EDS_REVOCATION_UNKNOWN") and is_transient("SERVICE_UNAVAILABLE")
     assert not is_transient("EDS_CERT_REVOKED") and not is_transient("EDS_SIGNATURE_INVALID")
+    outage = AppError("EDS_REVOCATION_UNKNOWN", {"serial": "1f"})
+    with pytest.raises(AppError) as raised:
+        refusal_of(outage)
+    assert raised.value is outage
+    revoked = AppError("EDS_CERT_REVOKED", {"at": datetime(2026, 11, 26, tzinfo=UTC)})
+    assert refusal_of(revoked) == {"code": "EDS_CERT_REVOKED", "details": {"at": "2026-11-26 00:00:00+00:00"}}
 
 
 def test_every_district_of_the_region_has_its_provider_and_routing_key() -> None:
     assert set(DIRECTORY) == {d.code for d in DISTRICTS}
     assert route_for("temirtau").routing_key == "document.delivered.temirtau"
-    assert serves(PROVIDER_ADDRESS, "shet") and not serves("KZ/GOV/140440000207/con", "shet")
+    assert serves(PROVIDER.address, "shet") and not serves(CENTER.address, "shet")
     with pytest.raises(AppError):
         route_for("almaty")
 
@@ -57,8 +65,23 @@ def _chain(count: int) -> list[Entry]:
     entries, prev = [], GENESIS
     for seq in range(1, count + 1):
         document = stored_text({"n": seq, "text": "Өтініш"})
-        entry = Entry(seq, f"m-{seq}", "c", "received", "in", "KZ/GOV/140440000100/portal", SUBMITTED, "a", None,
-                      document, sha256_hex(document), None, datetime(2026, 11, 26, 10, 0, seq, 123456, UTC), prev, "")  # fmt: skip
+        entry = Entry(
+            seq,
+            f"m-{seq}",
+            "c",
+            "received",
+            "in",
+            PORTAL.address,
+            SUBMITTED,
+            "a",
+            None,
+            document,
+            sha256_hex(document),
+            None,
+            datetime(2026, 11, 26, 10, 0, seq, 123456, UTC),
+            prev,
+            "",
+        )
         entry = dataclasses.replace(entry, entry_hash=entry.expected_hash())
         entries.append(entry)
         prev = entry.entry_hash
@@ -91,8 +114,10 @@ def test_the_chain_holds_and_shows_the_first_entry_that_was_changed_removed_or_c
 
 
 def test_a_dead_letter_goes_back_to_the_routing_key_it_was_first_published_with() -> None:
-    envelope = Envelope(message_type=SUBMITTED, sender="KZ/GOV/140440000100/portal")
-    via_dlx = Delivery(envelope, "egov.regional_gateway.inbound", "egov.regional_gateway.inbound.dlq", 1, "delivery_limit")  # fmt: skip
+    envelope = Envelope(message_type=SUBMITTED, sender=PORTAL.address)
+    via_dlx = Delivery(
+        envelope, "egov.regional_gateway.inbound", "egov.regional_gateway.inbound.dlq", 1, "delivery_limit"
+    )
     in_memory = Delivery(envelope, SUBMITTED, "egov.regional_gateway.inbound.dlq", 1, "delivery_limit")
     assert original_routing_key("egov", "regional_gateway.inbound", via_dlx) == SUBMITTED
     assert original_routing_key("egov", "regional_gateway.inbound", in_memory) == SUBMITTED

@@ -4,28 +4,18 @@ application's district is relayed, and a result only with a signature that holds
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from services.regional_gateway.domain.routing import PROVIDER_ADDRESS
 from shared.bus.envelope import Envelope
 from shared.eds.document import Author, EDocument
 from shared.eds.signing import sign
-from shared.housing.messages import CASE_RESULT, CASE_STATUS, StatusChange
-from tests.gateway.conftest import ADMIN, World
+from shared.housing.messages import CASE_RESULT, CASE_STATUS
+from shared.participants import CENTER, PROVIDER
+from tests.support.gateway import ADMIN, World, case_status
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
-PROVIDER_BIN = "140440000408"
-
-
-def case_status(
-    issue: str, correlation_id: str, status: str = "REGISTERED", sender: str = PROVIDER_ADDRESS
-) -> Envelope:
-    change = StatusChange(application_id=issue, status=status, at=datetime.now(UTC), case_number="ЖК-000001")  # type: ignore[arg-type]
-    return Envelope(message_type=CASE_STATUS, sender=sender, issue=issue, correlation_id=correlation_id,
-                    document=change.model_dump(mode="json"))  # fmt: skip
 
 
 async def registered(world: World) -> Envelope:
@@ -57,11 +47,13 @@ async def test_a_provider_status_reaches_the_sender_and_the_delivery_becomes_del
 async def test_a_signed_result_is_relayed_to_the_sender(world: World) -> None:
     submitted = await registered(world)
     issue = submitted.issue or ""
-    head = await world.issue("780612300018", holder="system", bin=PROVIDER_BIN, organization="Тұрғын үй бөлімі (ТЕСТ)")
-    result: dict[str, Any] = sign(
-        EDocument(type="housing-queue/result@1", author=Author(bin=PROVIDER_BIN), application_id=issue), head
+    head = await world.issue(
+        PROVIDER.officer_iin, holder="system", bin=PROVIDER.bin, organization=PROVIDER.organization
     )
-    message = Envelope(message_type=CASE_RESULT, sender=PROVIDER_ADDRESS, issue=issue, document=result)
+    result: dict[str, Any] = sign(
+        EDocument(type="housing-queue/result@1", author=Author(bin=PROVIDER.bin), application_id=issue), head
+    )
+    message = Envelope(message_type=CASE_RESULT, sender=PROVIDER.address, issue=issue, document=result)
     await world.bus.publish(message)
 
     relayed = (await world.wait_portal(issue, "result.portal"))[0].envelope
@@ -69,7 +61,7 @@ async def test_a_signed_result_is_relayed_to_the_sender(world: World) -> None:
     assert (await world.wait_portal(issue, "receipt.portal", 2))[1].envelope.document["state"] == "DELIVERED"
     evidence = (await world.http.get(f"/api/v1/evidence/messages/{message.message_id}", headers=ADMIN)).json()
     assert [(e["kind"], e["direction"], e["sender"]) for e in evidence["entries"]] == [
-        ("result", "relay", PROVIDER_ADDRESS)
+        ("result", "relay", PROVIDER.address)
     ]
 
 
@@ -80,14 +72,14 @@ async def test_what_the_provider_of_the_district_did_not_send_well_is_logged_and
     submitted = await registered(world)
     issue = submitted.issue or ""
     if case == "not the district's provider":
-        message, code = case_status(issue, submitted.correlation_id, sender="KZ/GOV/140440000207/con"), "FORBIDDEN"
+        message, code = case_status(issue, submitted.correlation_id, sender=CENTER.address), "FORBIDDEN"
     elif case == "unsigned result":
         message = Envelope(
-            message_type=CASE_RESULT, sender=PROVIDER_ADDRESS, issue=issue, document={"decision": "QUEUED"}
+            message_type=CASE_RESULT, sender=PROVIDER.address, issue=issue, document={"decision": "QUEUED"}
         )
         code = "EDS_MALFORMED"
     else:
-        message = Envelope(message_type=CASE_STATUS, sender=PROVIDER_ADDRESS, issue=issue, document={"status": "?"})
+        message = Envelope(message_type=CASE_STATUS, sender=PROVIDER.address, issue=issue, document={"status": "?"})
         code = "VALIDATION_FAILED"
     await world.bus.publish(message)
     await world.settle()

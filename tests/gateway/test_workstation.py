@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from services.regional_gateway.handlers import INBOUND, RELAY
 from shared.auth import TokenIssuer
 from shared.eds.jcs import canonical
 from shared.eds.signing import b64url, payload_of, sign
-from shared.eds.verify import Verified
 from shared.housing.messages import CASE_STATUS, SUBMITTED
-from tests.bus.helpers import wait_until
-from tests.gateway.conftest import ADMIN, UNROUTED_DISTRICT, World
-from tests.gateway.test_relay import case_status
+from tests.support.bus import wait_until
+from tests.support.gateway import ADMIN, UNROUTED_DISTRICT, World, case_status
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -53,18 +52,6 @@ async def test_the_routing_directory_names_a_provider_for_every_district(world: 
     assert len(routes) == 18 and all(r["routing_key"] == f"document.delivered.{r['district']}" for r in routes)
 
 
-class CrashingVerifier:
-    """The real verifier, except that it crashes (not a catalogue error) on one application."""
-
-    def __init__(self, inner: Any, application_id: str) -> None:
-        self.inner, self.application_id = inner, application_id
-
-    async def verify(self, signed: Any, **options: Any) -> Verified:
-        if payload_of(signed).get("id") == self.application_id:
-            raise RuntimeError("verifier crashed")
-        return await self.inner.verify(signed, **options)  # type: ignore[no-any-return]
-
-
 async def dead_letters(world: World, **params: Any) -> dict[str, Any]:
     response = await world.http.get("/api/v1/admin/dead-letters", params=params, headers=ADMIN)
     assert response.status_code == 200, response.text
@@ -75,7 +62,7 @@ async def dead_letter_of(world: World, message_id: str, queue: str) -> dict[str,
     """The dead letter of ``message_id`` in ``queue``, once the gateway has stored it."""
     for _ in range(100):
         page = await dead_letters(world, queue=queue, replayed=False)
-        found = [item for item in page["items"] if item["message_id"] == message_id]
+        found: list[dict[str, Any]] = [item for item in page["items"] if item["message_id"] == message_id]
         if found:
             return found[0]
         await world.bus.drain(0.1)
@@ -85,13 +72,9 @@ async def dead_letter_of(world: World, message_id: str, queue: str) -> dict[str,
 async def test_a_message_the_gateway_keeps_failing_on_is_dead_lettered_and_can_be_replayed(world: World) -> None:
     document = world.application()
     envelope = world.envelope(sign(document, world.citizen), document.id)
-    runtime = world.runtime
-    runtime._verifier = CrashingVerifier(world.verifier, document.id)  # type: ignore[assignment]
-    try:
+    with world.verifier.crashing(document.id):
         await world.bus.publish(envelope)
-        item = await dead_letter_of(world, envelope.message_id, "regional_gateway.inbound")
-    finally:
-        runtime._verifier = world.verifier
+        item = await dead_letter_of(world, envelope.message_id, INBOUND)
     assert item["routing_key"] == SUBMITTED and item["death_reason"] == "delivery_limit"
     assert item["envelope"]["document"] == envelope.document and world.to_portal(document.id, "receipt.portal") == []
 
@@ -108,7 +91,7 @@ async def test_a_message_the_gateway_keeps_failing_on_is_dead_lettered_and_can_b
 async def test_a_status_for_an_application_never_registered_is_dead_lettered(world: World) -> None:
     status = case_status("no-such-application", "c-1")
     await world.bus.publish(status)
-    item = await dead_letter_of(world, status.message_id, "regional_gateway.relay")
+    item = await dead_letter_of(world, status.message_id, RELAY)
     assert item["routing_key"] == CASE_STATUS
     assert (await world.http.post("/api/v1/admin/dead-letters/999999/replay", headers=ADMIN)).status_code == 404
 
@@ -133,8 +116,12 @@ async def test_a_delivery_still_in_the_outbox_can_be_stopped_once(world: World) 
     again = await world.http.post(f"/api/v1/admin/applications/{issue}/stop", headers=ADMIN)
     assert again.status_code == 409
     async with world.runtime.db.engine.connect() as connection:
-        left = (await connection.execute(text("SELECT count(*) FROM outbox WHERE routing_key = :k AND sent_at IS NULL"),
-                                      {"k": f"document.delivered.{UNROUTED_DISTRICT}"})).scalar_one()  # fmt: skip
+        left = (
+            await connection.execute(
+                text("SELECT count(*) FROM outbox WHERE routing_key = :k AND sent_at IS NULL"),
+                {"k": f"document.delivered.{UNROUTED_DISTRICT}"},
+            )
+        ).scalar_one()
     assert left == 0
 
 
@@ -158,11 +145,15 @@ async def test_a_tampered_log_entry_is_found_by_the_chain_check(world: World) ->
 
     db = world.runtime.db
     async with db.engine.begin() as connection:
-        original = (await connection.execute(text("SELECT document FROM gw_message_log WHERE seq = :s"), {"s": entry["seq"]})).scalar_one()  # fmt: skip
+        original = (
+            await connection.execute(text("SELECT document FROM gw_message_log WHERE seq = :s"), {"s": entry["seq"]})
+        ).scalar_one()
         stored = json.loads(original)
         stored["payload"] = b64url(canonical({**payload_of(stored), "district": "shet"}))  # another department
         forged = json.dumps(stored)
-        await connection.execute(text("UPDATE gw_message_log SET document = :d WHERE seq = :s"), {"d": forged, "s": entry["seq"]})  # fmt: skip
+        await connection.execute(
+            text("UPDATE gw_message_log SET document = :d WHERE seq = :s"), {"d": forged, "s": entry["seq"]}
+        )
     try:
         verdict = (await world.http.get("/api/v1/evidence/log/verify", headers=ADMIN)).json()
         assert verdict["valid"] is False and verdict["first_broken_seq"] == entry["seq"]
@@ -170,7 +161,9 @@ async def test_a_tampered_log_entry_is_found_by_the_chain_check(world: World) ->
         assert evidence["entries"][0]["intact"] is False
     finally:
         async with db.engine.begin() as connection:
-            await connection.execute(text("UPDATE gw_message_log SET document = :d WHERE seq = :s"), {"d": original, "s": entry["seq"]})  # fmt: skip
+            await connection.execute(
+                text("UPDATE gw_message_log SET document = :d WHERE seq = :s"), {"d": original, "s": entry["seq"]}
+            )
     assert (await world.http.get("/api/v1/evidence/log/verify", headers=ADMIN)).json()["valid"] is True
 
 

@@ -1,1 +1,1 @@
-"""The test national certification authority (registry_stub, ARCHITECTURE §5)."""
+"""The test national certification authority (registry_stub, architecture §5)."""

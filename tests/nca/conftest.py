@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from services.registry_stub.nca.authority import CertificationAuthority
-from tests.nca.helpers import running, settings
+from tests.support.nca import running, settings
 
 
 @pytest.fixture

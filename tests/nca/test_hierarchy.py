@@ -16,7 +16,7 @@ from services.registry_stub.app import SPEC
 from services.registry_stub.nca.authority import CertificationAuthority
 from shared.db import Database
 from shared.migrate import migrate
-from tests.nca.helpers import running, settings
+from tests.support.nca import running, settings
 
 
 def _fingerprint(certificate: x509.Certificate) -> bytes:
@@ -103,9 +103,15 @@ async def test_every_nca_operation_is_described_in_openapi(client: httpx.AsyncCl
     paths = (await client.get("/openapi.json")).json()["paths"]
 
     expected = {
-        "/nca/v1/certificates", "/nca/v1/certificates/{serial}/revoke", "/nca/v1/certificates/{serial}",
-        "/nca/v1/chain.pem", "/nca/v1/root.pem", "/nca/v1/issuing-ca.der", "/nca/v1/crl", "/nca/v1/ocsp",
+        "/nca/v1/certificates",
+        "/nca/v1/certificates/{serial}/revoke",
+        "/nca/v1/certificates/{serial}",
+        "/nca/v1/chain.pem",
+        "/nca/v1/root.pem",
+        "/nca/v1/issuing-ca.der",
+        "/nca/v1/crl",
+        "/nca/v1/ocsp",
         "/nca/v1/ocsp/{encoded}",
-    }  # fmt: skip
+    }
     assert expected <= set(paths)
     assert all(op.get("summary") for path in expected for op in paths[path].values())

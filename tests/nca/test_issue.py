@@ -1,9 +1,9 @@
-"""Issuing certificates as the national CA does (ARCHITECTURE §5): subject names, SIGN and AUTH profiles,
+"""Issuing certificates as the national CA does (architecture §5): subject names, SIGN and AUTH profiles,
 holders, keys made here (PKCS#12) or given, and who may ask for what."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from services.registry_stub.nca.authority import CertificationAuthority
-from tests.nca.helpers import BIN, EMPLOYEE, PERSON, PUBLIC_URL, certificate, error_code, issue, load_bundle
+from shared.calendar import utcnow
+from tests.support.nca import BIN, EMPLOYEE, PERSON, PUBLIC_URL, certificate, error_code, issue, load_bundle
 
 INDIVIDUAL = ObjectIdentifier("1.2.398.3.3.4.1.1")
 ORGANISATION = ObjectIdentifier("1.2.398.3.3.4.1.2")
@@ -30,7 +31,11 @@ def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.E
 
 
 def _pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()  # fmt: skip
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 async def test_an_individuals_sign_certificate_follows_the_national_ca_profile(
@@ -59,7 +64,9 @@ async def test_an_individuals_sign_certificate_follows_the_national_ca_profile(
         (x509.AuthorityInformationAccessOID.OCSP, f"{PUBLIC_URL}/nca/v1/ocsp"),
         (x509.AuthorityInformationAccessOID.CA_ISSUERS, f"{PUBLIC_URL}/nca/v1/issuing-ca.der"),
     }
-    assert _extension(cert, x509.SubjectKeyIdentifier).value == x509.SubjectKeyIdentifier.from_public_key(cert.public_key())  # fmt: skip
+    assert _extension(cert, x509.SubjectKeyIdentifier).value == x509.SubjectKeyIdentifier.from_public_key(
+        cert.public_key()
+    )
     issuer_ski = _extension(authority.issuing_ca, x509.SubjectKeyIdentifier).value
     assert _extension(cert, x509.AuthorityKeyIdentifier).value.key_identifier == issuer_ski.digest
     cert.verify_directly_issued_by(authority.issuing_ca)
@@ -76,7 +83,7 @@ async def test_certificates_are_valid_for_one_year_with_a_random_16_byte_serial(
         assert 0 < cert.serial_number < 2**127 and len(body["serial"]) == 32
         assert int(body["serial"], 16) == cert.serial_number
         assert cert.not_valid_after_utc - cert.not_valid_before_utc == timedelta(days=365)
-        assert abs(cert.not_valid_before_utc - datetime.now(UTC)) < timedelta(minutes=1)
+        assert abs(cert.not_valid_before_utc - utcnow()) < timedelta(minutes=1)
 
 
 async def test_an_auth_certificate_is_for_login_not_for_signing(client: httpx.AsyncClient) -> None:
@@ -95,7 +102,7 @@ async def test_an_auth_certificate_is_for_login_not_for_signing(client: httpx.As
     [
         ("sign", "1.2.398.3.3.2.1", ExtendedKeyUsageOID.EMAIL_PROTECTION),
         ("auth", "1.2.398.3.3.2.2", ExtendedKeyUsageOID.CLIENT_AUTH),
-    ],  # fmt: skip
+    ],
 )
 async def test_an_employee_certificate_names_the_organisation_and_its_bin(
     client: httpx.AsyncClient, profile: str, policy: str, first_eku: ObjectIdentifier
@@ -113,8 +120,10 @@ async def test_a_system_certificate_may_sign_for_its_organisation(client: httpx.
     cert = certificate(await issue(client, subject=EMPLOYEE, holder="system"))
 
     assert list(_extension(cert, x509.ExtendedKeyUsage).value) == [
-        ExtendedKeyUsageOID.EMAIL_PROTECTION, ORGANISATION, MAY_SIGN_ROLE,
-    ]  # fmt: skip
+        ExtendedKeyUsageOID.EMAIL_PROTECTION,
+        ORGANISATION,
+        MAY_SIGN_ROLE,
+    ]
     assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATIONAL_UNIT_NAME)[0].value == f"BIN{BIN}"
 
 

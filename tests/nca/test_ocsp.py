@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,7 +19,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from services.registry_stub.nca import authority as authority_module
 from services.registry_stub.nca.authority import CertificationAuthority
-from tests.nca.helpers import certificate, issue, running, settings
+from shared.calendar import utcnow
+from tests.support.nca import certificate, issue, running, settings
 
 Nca = tuple[httpx.AsyncClient, CertificationAuthority]
 
@@ -57,7 +58,7 @@ async def test_a_valid_certificate_is_good_whichever_certid_hash_the_client_uses
     assert answer.serial_number == cert.serial_number
     assert isinstance(answer.hash_algorithm, type(algorithm))
     assert answer.next_update_utc is not None
-    assert answer.this_update_utc <= datetime.now(UTC) < answer.next_update_utc
+    assert answer.this_update_utc <= utcnow() < answer.next_update_utc
 
 
 @pytest.mark.parametrize("algorithm", [hashes.SHA1(), hashes.SHA256()], ids=["sha1", "sha256"])
@@ -115,7 +116,7 @@ async def test_the_answer_is_signed_by_a_delegated_responder_of_the_issuing_ca(n
     assert answer.responder_key_hash == x509.SubjectKeyIdentifier.from_public_key(key).digest
     assert ExtendedKeyUsageOID.OCSP_SIGNING in responder.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     responder.extensions.get_extension_for_class(x509.OCSPNoCheck)
-    assert responder.not_valid_before_utc <= datetime.now(UTC) < responder.not_valid_after_utc
+    assert responder.not_valid_before_utc <= utcnow() < responder.not_valid_after_utc
 
 
 @pytest.mark.parametrize("body", [b"", b"not an OCSP request", b"\x30\x03\x02\x01\x01", os.urandom(20_000)])
@@ -141,7 +142,7 @@ async def test_the_responder_certificate_is_renewed_before_it_expires(
     async with running(settings(tmp_path)) as (client, app):
         cert, issuer = await _issued((client, app.state.nca))
         first = (await _ask(client, _request(cert, issuer, hashes.SHA256()))).certificates[0]
-        later = datetime.now(UTC) + timedelta(days=75)  # within 30 days of the 90-day responder's end
+        later = utcnow() + timedelta(days=75)  # within 30 days of the 90-day responder's end
         monkeypatch.setattr(authority_module, "_now", lambda: later)
         renewed = (await _ask(client, _request(cert, issuer, hashes.SHA256()))).certificates[0]
     monkeypatch.undo()

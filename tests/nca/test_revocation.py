@@ -4,7 +4,7 @@ CRL is signed by the issuing CA and numbered upwards, and a stale CRL is replace
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -15,9 +15,10 @@ from services.registry_stub.app import SPEC
 from services.registry_stub.nca import authority as authority_module
 from services.registry_stub.nca.authority import CertificationAuthority, IssueOrder
 from services.registry_stub.nca.profiles import Holder, Profile, Subject
+from shared.calendar import utcnow
 from shared.db import Database
 from shared.migrate import migrate
-from tests.nca.helpers import IIN, error_code, issue, running, settings
+from tests.support.nca import IIN, error_code, issue, running, settings
 
 
 async def _crl(client: httpx.AsyncClient) -> x509.CertificateRevocationList:
@@ -48,7 +49,7 @@ async def test_revoked_certificate_is_listed_in_the_next_crl_with_its_reason(
     assert revoked.status_code == 200
     assert revoked.json()["serial"] == serial and revoked.json()["reason"] == "keyCompromise"
     revoked_at = datetime.fromisoformat(revoked.json()["revoked_at"])
-    assert abs(revoked_at - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(revoked_at - utcnow()) < timedelta(minutes=1)
     assert before.get_revoked_certificate_by_serial_number(int(serial, 16)) is None
     assert _number(after) == _number(before) + 1
     entry = after.get_revoked_certificate_by_serial_number(int(serial, 16))
@@ -68,7 +69,7 @@ async def test_the_crl_names_its_issuers_key_and_when_the_next_one_is_due(
     assert crl.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier == ski.digest
     assert crl.next_update_utc is not None
     assert crl.next_update_utc - crl.last_update_utc == timedelta(hours=24)
-    assert abs(crl.last_update_utc - datetime.now(UTC)) < timedelta(minutes=1)
+    assert abs(crl.last_update_utc - utcnow()) < timedelta(minutes=1)
 
 
 async def test_unspecified_revocations_carry_no_reason_code(client: httpx.AsyncClient) -> None:
@@ -88,7 +89,7 @@ async def test_the_crl_is_served_from_store_until_past_half_its_life(
         first = await _crl(client)
         assert _number(await _crl(client)) == _number(first)
 
-        later = datetime.now(UTC) + timedelta(hours=1, minutes=1)
+        later = utcnow() + timedelta(hours=1, minutes=1)
         monkeypatch.setattr(authority_module, "_now", lambda: later)
         renewed = await _crl(client)
 

@@ -3,13 +3,14 @@ certificates of information systems only with the registration authority's token
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from cryptography import x509
 
-from tests.nca.helpers import EMPLOYEE, certificate, error_code, issue, running, settings
+from shared.calendar import utcnow
+from tests.support.nca import EMPLOYEE, certificate, error_code, issue, running, settings
 
 TOKEN = "ra-token-for-tests"
 
@@ -22,7 +23,7 @@ async def test_a_validity_override_is_refused_outside_test_mode(tmp_path: Path) 
 
 
 async def test_in_test_mode_a_certificate_can_be_issued_already_expired(client: httpx.AsyncClient) -> None:
-    not_before = datetime.now(UTC).replace(microsecond=0) - timedelta(days=200)
+    not_before = utcnow().replace(microsecond=0) - timedelta(days=200)
     not_after = not_before + timedelta(days=100)
     cert = certificate(await issue(client, not_before=not_before.isoformat(), not_after=not_after.isoformat()))
 
@@ -30,7 +31,7 @@ async def test_in_test_mode_a_certificate_can_be_issued_already_expired(client: 
 
 
 async def test_in_test_mode_a_certificate_can_be_not_yet_valid(client: httpx.AsyncClient) -> None:
-    not_before = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    not_before = utcnow().replace(microsecond=0) + timedelta(days=10)
     cert = certificate(await issue(client, not_before=not_before.isoformat()))
 
     assert cert.not_valid_before_utc == not_before

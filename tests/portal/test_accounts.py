@@ -1,30 +1,21 @@
-"""Portal accounts (SPEC §8 steps 1–4): registration against the individuals registry, password
+"""Portal accounts (§18 steps 1–4): registration against the individuals registry, password
 login with the same answer for an unknown IIN and a wrong password, the lockout, EDS login with an
 AUTH certificate, and tokens that are this portal's only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
 
+import httpx
 import pytest
-import pytest_asyncio
 
 from shared.auth import TokenIssuer
 from shared.eds.signing import sign
-from tests.portal.conftest import PASSWORD, TOKEN_SECRET, World, portal_world
+from tests.support.portal import PASSWORD, TOKEN_SECRET, World, code
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 UNKNOWN_VALID_IIN = "871008401427"  # a valid IIN nobody in the population has
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    async with portal_world(tmp_path_factory.mktemp("portal-accounts")) as w:
-        yield w
-
-
-def code(response: object) -> str:
-    return response.json()["error"]["code"]  # type: ignore[attr-defined,no-any-return]
 
 
 async def test_an_eligible_person_registers_and_signs_in(world: World) -> None:
@@ -75,7 +66,9 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(world:
     assert answers == ["AUTH_INVALID_CREDENTIALS"] * 4 + ["AUTH_LOCKED"]
 
     locked = await world.login(iin, PASSWORD)
-    assert locked.status_code == 423 and code(locked) == "AUTH_LOCKED" and locked.json()["error"]["details"]["until"]
+    assert locked.status_code == 423 and code(locked) == "AUTH_LOCKED"
+    assert set(locked.json()["error"]["details"]) == {"locked_until"}
+    assert datetime.fromisoformat(locked.json()["error"]["details"]["locked_until"]) > datetime.now(UTC)
 
 
 async def test_a_success_clears_earlier_failures(world: World) -> None:
@@ -86,7 +79,7 @@ async def test_a_success_clears_earlier_failures(world: World) -> None:
     assert code(await world.login(iin, "wrong-again-password")) == "AUTH_INVALID_CREDENTIALS"
 
 
-async def eds_login(world: World, iin: str, profile: str) -> tuple[dict, object]:  # type: ignore[type-arg]
+async def eds_login(world: World, iin: str, profile: str) -> tuple[dict[str, Any], httpx.Response]:
     challenge = (await world.portal.post("/api/v1/auth/challenge", json={"iin": iin})).json()["challenge"]
     signed = sign(challenge, await world.pki.issue(iin, profile=profile))
     return signed, await world.portal.post("/api/v1/auth/eds", json={"signed": signed})
@@ -95,8 +88,8 @@ async def eds_login(world: World, iin: str, profile: str) -> tuple[dict, object]
 async def test_eds_login_with_an_auth_certificate_makes_the_account(world: World) -> None:
     iin = await world.persona()
     signed, response = await eds_login(world, iin, "auth")
-    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
-    token = response.json()["access_token"]  # type: ignore[attr-defined]
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
     cabinet = await world.portal.get("/api/v1/applications", headers={"Authorization": f"Bearer {token}"})
     assert cabinet.status_code == 200 and cabinet.json() == []
 

@@ -1,36 +1,25 @@
-"""The form and the submission (SPEC §8 Process 3 – Process 5, Condition 2, Process 4; §12; §14):
+"""The form and the submission (§18 Process 3 – Process 5, Condition 2, Process 4; §12; §14):
 the draft pre-filled from the registries, the signed application accepted with the date the result
 is due and sent through the outbox, every EDS failure refused with its code, e-copies, duplicates."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import pytest_asyncio
 
-from services.portal_gateway.domain.deadlines import local_day
+from shared.calendar import local_day, utcnow
 from shared.eds.jcs import canonical
 from shared.eds.signing import b64url, sign
 from shared.housing.application import ApplicationDocument
 from shared.housing.messages import SUBMITTED
-from tests.eds.test_verify import foreign_signer
-from tests.portal.conftest import World, portal_world
+from shared.participants import user_id
+from tests.support.pki import foreign_signer
+from tests.support.portal import World, code
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 PDF = b"%PDF-1.4\n% marriage certificate, scanned\n"
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    async with portal_world(tmp_path_factory.mktemp("portal-applications")) as w:
-        yield w
-
-
-def code(response: object) -> str:
-    return response.json()["error"]["code"]  # type: ignore[attr-defined,no-any-return]
 
 
 async def test_an_empty_draft_is_pre_filled_from_the_registries(world: World) -> None:
@@ -61,9 +50,11 @@ async def test_the_draft_shows_the_categories_the_registries_know(world: World) 
 async def test_an_uploaded_copy_completes_the_draft_and_only_its_uploader_may_use_it(world: World) -> None:
     _, auth = await world.citizen()
     uploaded = await world.portal.post(
-        "/api/v1/attachments", params={"kind": "marriage_certificate", "name": "marriage.pdf"}, content=PDF,
+        "/api/v1/attachments",
+        params={"kind": "marriage_certificate", "name": "marriage.pdf"},
+        content=PDF,
         headers={**auth, "Content-Type": "application/pdf"},
-    )  # fmt: skip
+    )
     assert uploaded.status_code == 201, uploaded.text
     reference = uploaded.json()
     assert reference["size"] == len(PDF) and len(reference["sha256"]) == 64
@@ -80,9 +71,11 @@ async def test_an_uploaded_copy_completes_the_draft_and_only_its_uploader_may_us
 async def test_an_upload_that_is_not_pdf_jpeg_or_png_is_refused(world: World) -> None:
     _, auth = await world.citizen()
     response = await world.portal.post(
-        "/api/v1/attachments", params={"kind": "other", "name": "x.exe"}, content=b"MZ\x90\x00",
+        "/api/v1/attachments",
+        params={"kind": "other", "name": "x.exe"},
+        content=b"MZ\x90\x00",
         headers={**auth, "Content-Type": "application/octet-stream"},
-    )  # fmt: skip
+    )
     assert response.status_code == 422 and code(response) == "VALIDATION_FAILED"
 
 
@@ -95,14 +88,14 @@ async def test_a_signed_application_is_accepted_with_the_date_the_result_is_due(
     assert response.status_code == 202, response.text
     body = response.json()
     assert body["status"] == "SUBMITTED"
-    assert body["expected_result_date"] == (local_day(datetime.now(UTC)) + timedelta(days=30)).isoformat()
+    assert body["expected_result_date"] == (local_day(utcnow()) + timedelta(days=30)).isoformat()
 
     async def sent() -> bool:
         return any(e.issue == body["id"] for e in world.sent)
 
     await world.until(sent)
     envelope = next(e for e in world.sent if e.issue == body["id"])
-    assert envelope.message_type == SUBMITTED and envelope.user_id == f"KZ{iin}"
+    assert envelope.message_type == SUBMITTED and envelope.user_id == user_id(iin)
     assert envelope.sender == "KZ/GOV/140440000100/portal" and envelope.document == signed
 
     again = await world.submit(auth, signed)  # the same signed document: the same answer, nothing new

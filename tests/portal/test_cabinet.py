@@ -1,32 +1,25 @@
-"""The personal cabinet (SPEC §3 step 3, §8 Process 6 – Process 8, §17): statuses, the registration
+"""The personal cabinet (§10 step 3, §18 Process 6 – Process 8, §17): statuses, the registration
 number and the result arrive from the regional gateway, in any order; citizens see only their own
 applications; a refusal frees the citizen to apply again, a place in the queue does not."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
+from services.portal_gateway.handlers import QUEUES
 from shared.bus.envelope import Envelope
+from shared.bus.inbox import applied
+from shared.calendar import utcnow
 from shared.eds.document import Author, EDocument
 from shared.eds.signing import sign
 from shared.housing.messages import Receipt, Registration, StatusChange, receipt_key, result_key, status_key
-from shared.models import InboxMessage
-from tests.portal.conftest import World, portal_world
+from shared.participants import GATEWAY, PORTAL, PROVIDER
+from tests.support.portal import World
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-PORTAL = "KZ/GOV/140440000100/portal"
-GATEWAY = "KZ/GOV/140440000309/regional_gateway"
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    async with portal_world(tmp_path_factory.mktemp("portal-cabinet")) as w:
-        yield w
 
 
 async def submitted(world: World) -> tuple[str, dict[str, str], str]:
@@ -37,7 +30,7 @@ async def submitted(world: World) -> tuple[str, dict[str, str], str]:
 
 
 async def from_gateway(world: World, key: str, issue: str, document: dict[str, Any]) -> None:
-    await world.bus.publish(Envelope(message_type=key, sender=GATEWAY, issue=issue, document=document), key)
+    await world.bus.publish(Envelope(message_type=key, sender=GATEWAY.address, issue=issue, document=document), key)
 
 
 async def cabinet(world: World, auth: dict[str, str], application_id: str) -> dict[str, Any]:
@@ -48,17 +41,19 @@ async def cabinet(world: World, auth: dict[str, str], application_id: str) -> di
 
 async def test_the_cabinet_shows_registration_number_and_status_history_in_order(world: World) -> None:
     _, auth, application_id = await submitted(world)
-    t0 = datetime.now(UTC)
+    t0 = utcnow()
     registration = Registration(number="KRG-20261126-000042", registered_at=t0, district="karaganda")
-    gateway = StatusChange(application_id=application_id, status="REGISTERED_AT_GATEWAY", at=t0,
-                           registration_number=registration.number)  # fmt: skip
-    provider = StatusChange(application_id=application_id, status="REGISTERED", at=t0 + timedelta(seconds=5),
-                            case_number="KRG-HD-2026-0007")  # fmt: skip
+    gateway = StatusChange(
+        application_id=application_id, status="REGISTERED_AT_GATEWAY", at=t0, registration_number=registration.number
+    )
+    provider = StatusChange(
+        application_id=application_id, status="REGISTERED", at=t0 + timedelta(seconds=5), case_number="KRG-HD-2026-0007"
+    )
     # The provider's status overtakes the gateway's: order on the bus is not guaranteed.
-    await from_gateway(world, status_key(PORTAL), application_id, provider.model_dump(mode="json"))
-    await from_gateway(world, status_key(PORTAL), application_id, gateway.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), application_id, provider.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), application_id, gateway.model_dump(mode="json"))
     receipt = Receipt(application_id=application_id, state="DELIVERED", registration=registration)
-    await from_gateway(world, receipt_key(PORTAL), application_id, receipt.model_dump(mode="json"))
+    await from_gateway(world, receipt_key(PORTAL.address), application_id, receipt.model_dump(mode="json"))
 
     async def arrived() -> bool:
         view = await cabinet(world, auth, application_id)
@@ -78,7 +73,9 @@ async def test_a_citizen_never_sees_another_citizens_application(world: World) -
     _, stranger = await world.citizen()
     for path in (f"/api/v1/applications/{application_id}", f"/api/v1/applications/{application_id}/result"):
         theirs = await world.portal.get(path, headers=stranger)
-        missing = await world.portal.get(path.replace(application_id, "00000000-0000-4000-8000-000000000000"), headers=stranger)  # fmt: skip
+        missing = await world.portal.get(
+            path.replace(application_id, "00000000-0000-4000-8000-000000000000"), headers=stranger
+        )
         assert theirs.status_code == missing.status_code == 404
         assert theirs.json()["error"]["code"] == missing.json()["error"]["code"] == "NOT_FOUND"
     assert (await world.portal.get("/api/v1/applications", headers=stranger)).json() == []
@@ -88,12 +85,16 @@ async def test_the_signed_result_reaches_the_cabinet(world: World) -> None:
     """§17: delivered to the personal cabinet, signed by the provider's authorized person."""
     _, auth, application_id = await submitted(world)
     assert (await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)).status_code == 404
-    head_iin, provider_bin = await world.persona("employee:civil_servant"), "140440000408"
+    head_iin, provider_bin = await world.persona("employee:civil_servant"), PROVIDER.bin
     head = await world.pki.issue(head_iin, holder="employee", subject={"bin": provider_bin, "organization": "ТЖБ"})
-    result = EDocument(type="housing-queue/notification@1", author=Author(iin=head_iin, bin=provider_bin),
-                       application_id=application_id, queue_number=17)  # fmt: skip
+    result = EDocument(
+        type="housing-queue/notification@1",
+        author=Author(iin=head_iin, bin=provider_bin),
+        application_id=application_id,
+        queue_number=17,
+    )
     signed = sign(result, head)
-    await from_gateway(world, result_key(PORTAL), application_id, signed)
+    await from_gateway(world, result_key(PORTAL.address), application_id, signed)
 
     async def delivered() -> bool:
         response = await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)
@@ -106,18 +107,24 @@ async def test_the_signed_result_reaches_the_cabinet(world: World) -> None:
 
 async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not(world: World) -> None:
     iin, auth, first = await submitted(world)
-    t0 = datetime.now(UTC)
-    refusal = StatusChange(application_id=first, status="REFUSED_DOCUMENTS", at=t0 + timedelta(seconds=2),
-                           reason={"missing": ["marriage_certificate"]})  # fmt: skip
-    await from_gateway(world, status_key(PORTAL), first, refusal.model_dump(mode="json"))
+    t0 = utcnow()
+    refusal = StatusChange(
+        application_id=first,
+        status="REFUSED_DOCUMENTS",
+        at=t0 + timedelta(seconds=2),
+        reason={"missing": ["marriage_certificate"]},
+    )
+    await from_gateway(world, status_key(PORTAL.address), first, refusal.model_dump(mode="json"))
 
     async def refused() -> bool:
-        return (await cabinet(world, auth, first))["status"] == "REFUSED_DOCUMENTS"
+        return bool((await cabinet(world, auth, first))["status"] == "REFUSED_DOCUMENTS")
 
     await world.until(refused)
-    assert (await cabinet(world, auth, first))["history"][-1]["details"]["reason"] == {"missing": ["marriage_certificate"]}  # fmt: skip
+    assert (await cabinet(world, auth, first))["history"][-1]["details"]["reason"] == {
+        "missing": ["marriage_certificate"]
+    }
     late = StatusChange(application_id=first, status="REGISTERED", at=t0 + timedelta(seconds=1))
-    await from_gateway(world, status_key(PORTAL), first, late.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), first, late.model_dump(mode="json"))
 
     async def kept() -> bool:
         return len((await cabinet(world, auth, first))["history"]) == 3
@@ -129,11 +136,11 @@ async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not
 
     second = await world.submit(auth, await world.signed_draft(iin, auth))
     assert second.status_code == 202, second.text
-    queued = StatusChange(application_id=second.json()["id"], status="QUEUED", at=datetime.now(UTC))
-    await from_gateway(world, status_key(PORTAL), second.json()["id"], queued.model_dump(mode="json"))
+    queued = StatusChange(application_id=second.json()["id"], status="QUEUED", at=utcnow())
+    await from_gateway(world, status_key(PORTAL.address), second.json()["id"], queued.model_dump(mode="json"))
 
     async def in_queue() -> bool:
-        return (await cabinet(world, auth, second.json()["id"]))["status"] == "QUEUED"
+        return bool((await cabinet(world, auth, second.json()["id"]))["status"] == "QUEUED")
 
     await world.until(in_queue)
     assert (await cabinet(world, auth, first))["status"] == "REFUSED_DOCUMENTS"  # a final status stays
@@ -142,15 +149,16 @@ async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not
 
 
 async def test_a_status_for_an_application_the_portal_does_not_have_is_acknowledged(world: World) -> None:
-    stray = StatusChange(
-        application_id="00000000-0000-4000-8000-000000000001", status="REGISTERED", at=datetime.now(UTC)
+    stray = StatusChange(application_id="00000000-0000-4000-8000-000000000001", status="REGISTERED", at=utcnow())
+    envelope = Envelope(
+        message_type=status_key(PORTAL.address),
+        sender=GATEWAY.address,
+        issue=stray.application_id,
+        document=stray.model_dump(mode="json"),
     )
-    envelope = Envelope(message_type=status_key(PORTAL), sender=GATEWAY, issue=stray.application_id,
-                        document=stray.model_dump(mode="json"))  # fmt: skip
-    await world.bus.publish(envelope, status_key(PORTAL))
+    await world.bus.publish(envelope, status_key(PORTAL.address))
 
     async def acknowledged() -> bool:  # the inbox records a message only when its handler succeeded
-        async with world.runtime.db.sessions() as session:
-            return await session.get(InboxMessage, (envelope.message_id, "portal_gateway.statuses")) is not None
+        return await applied(world.db, QUEUES["statuses"], envelope.message_id)
 
     await world.until(acknowledged)

@@ -1,6 +1,6 @@
 """The portal's pure rules, read against the Regulation: §12 p.1 (30 calendar days, Kazakhstan's
-day), the order of statuses, the duplicate rule, the password policy and lockout, and what the
-registries' answers make of the household, categories and §14 civil-status copies."""
+day), the order of statuses, the duplicate rule, the password policy, and what the registries'
+answers make of the household, categories and §14 civil-status copies."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from services.portal_gateway.domain import prefill
 from services.portal_gateway.domain.deadlines import expected_result_date
 from services.portal_gateway.domain.duplicates import blocks_new_application
-from services.portal_gateway.domain.passwords import is_locked, lock_after_failure, password_problems
+from services.portal_gateway.domain.passwords import password_problems
 from services.portal_gateway.domain.statuses import advances, newer_delivery
 from shared.housing.documents import CivilEvent, family_events
 
@@ -51,14 +51,6 @@ def test_a_password_has_eight_characters_and_is_not_only_digits() -> None:
     assert password_problems("x900101300017x", iin="900101300017")
 
 
-def test_five_failures_within_fifteen_minutes_lock_for_fifteen_minutes() -> None:
-    four = [NOW - timedelta(minutes=m) for m in (1, 2, 3, 4)]
-    assert lock_after_failure(four, NOW) is None
-    assert lock_after_failure([*four, NOW], NOW) == NOW + timedelta(minutes=15)
-    assert lock_after_failure([*four, NOW - timedelta(minutes=16)], NOW) is None  # one is out of the window
-    assert is_locked(NOW + timedelta(minutes=1), NOW) and not is_locked(NOW, NOW) and not is_locked(None, NOW)
-
-
 def person(*family: dict[str, object]) -> dict[str, object]:
     return {"iin": "780402400002", "alive": True, "address": HOME, "family": list(family)}
 
@@ -79,11 +71,14 @@ def test_the_household_is_the_living_family_registered_at_the_applicants_address
     }
     members = prefill.household(applicant, relatives, date(2026, 11, 26))
     assert [(m["iin"], m["relation"]) for m in members] == [
-        ("751120300000", "spouse"), ("050420500005", "child"), ("180818600001", "child"),
-    ]  # fmt: skip
+        ("751120300000", "spouse"),
+        ("050420500005", "child"),
+        ("180818600001", "child"),
+    ]
     assert prefill.relatives_to_ask(applicant) == (
-        ["751120300000", "050420500005", "000101500007", "180818600001"], ["480101300001"],
-    )  # fmt: skip
+        ["751120300000", "050420500005", "000101500007", "180818600001"],
+        ["480101300001"],
+    )
 
 
 def test_categories_are_the_current_groups_jobs_and_any_emergency_finding() -> None:
@@ -92,27 +87,72 @@ def test_categories_are_the_current_groups_jobs_and_any_emergency_finding() -> N
         {"jobs": [{"category": "civil_servant", "current": True}]},
         {"findings": [{"finding_no": "A-1"}]},
     )
-    assert found == prefill.Categories(["vulnerable", "employee", "emergency_dwelling"], ["large_family"], ["civil_servant"])  # fmt: skip
+    assert found == prefill.Categories(
+        ["vulnerable", "employee", "emergency_dwelling"], ["large_family"], ["civil_servant"]
+    )
     assert prefill.categories({"statuses": []}, {"jobs": []}, {"findings": []}).categories == []
 
 
 def test_only_the_familys_own_civil_events_ask_for_copies() -> None:
     applicant, spouse, child, mother = "780402400002", "751120300000", "050420500005", "550101400001"
     answers = [
-        {"events": [
-            {"record_no": "M-1", "kind": "marriage", "registered_on": "2003-09-12", "parties": [{"role": "spouse", "iin": applicant}, {"role": "spouse", "iin": spouse}]},
-            {"record_no": "B-0", "kind": "birth", "registered_on": "1978-04-10", "parties": [{"role": "child", "iin": applicant}, {"role": "mother", "iin": mother}]},
-            {"record_no": "B-1", "kind": "birth", "registered_on": "2005-04-25", "parties": [{"role": "child", "iin": child}, {"role": "mother", "iin": applicant}]},
-        ]},
-        {"events": [{"record_no": "M-1", "kind": "marriage", "registered_on": "2003-09-12", "parties": [{"role": "spouse", "iin": applicant}, {"role": "spouse", "iin": spouse}]}]},
-        {"events": [{"record_no": "D-1", "kind": "death", "registered_on": "2006-02-01", "parties": [{"role": "deceased", "iin": mother}]}]},
-    ]  # fmt: skip
+        {
+            "events": [
+                {
+                    "record_no": "M-1",
+                    "kind": "marriage",
+                    "registered_on": "2003-09-12",
+                    "parties": [{"role": "spouse", "iin": applicant}, {"role": "spouse", "iin": spouse}],
+                },
+                {
+                    "record_no": "B-0",
+                    "kind": "birth",
+                    "registered_on": "1978-04-10",
+                    "parties": [{"role": "child", "iin": applicant}, {"role": "mother", "iin": mother}],
+                },
+                {
+                    "record_no": "B-1",
+                    "kind": "birth",
+                    "registered_on": "2005-04-25",
+                    "parties": [{"role": "child", "iin": child}, {"role": "mother", "iin": applicant}],
+                },
+            ]
+        },
+        {
+            "events": [
+                {
+                    "record_no": "M-1",
+                    "kind": "marriage",
+                    "registered_on": "2003-09-12",
+                    "parties": [{"role": "spouse", "iin": applicant}, {"role": "spouse", "iin": spouse}],
+                }
+            ]
+        },
+        {
+            "events": [
+                {
+                    "record_no": "D-1",
+                    "kind": "death",
+                    "registered_on": "2006-02-01",
+                    "parties": [{"role": "deceased", "iin": mother}],
+                }
+            ]
+        },
+    ]
     household = [{"iin": spouse, "relation": "spouse"}, {"iin": child, "relation": "child"}]
-    family = [{"iin": spouse, "relation": "spouse"}, {"iin": child, "relation": "child"}, {"iin": mother, "relation": "parent"}]  # fmt: skip
+    family = [
+        {"iin": spouse, "relation": "spouse"},
+        {"iin": child, "relation": "child"},
+        {"iin": mother, "relation": "parent"},
+    ]
     events = family_events(
-        applicant=applicant, household={m["iin"]: m["relation"] for m in household}, relatives=family,
+        applicant=applicant,
+        household={m["iin"]: m["relation"] for m in household},
+        relatives=family,
         records=[e for answer in answers for e in answer["events"]],
-    )  # fmt: skip
+    )
     assert events == [
-        CivilEvent("marriage", date(2003, 9, 12)), CivilEvent("birth", date(2005, 4, 25)), CivilEvent("death", date(2006, 2, 1)),
-    ]  # fmt: skip
+        CivilEvent("marriage", date(2003, 9, 12)),
+        CivilEvent("birth", date(2005, 4, 25)),
+        CivilEvent("death", date(2006, 2, 1)),
+    ]

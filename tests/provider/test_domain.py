@@ -1,15 +1,15 @@
-"""The provider's pure rules: case numbers (Annex 1 step 3), which status may follow which (SPEC §3),
-Condition 3 (SPEC §8; Regulation §14) and the login lockout."""
+"""The provider's pure rules: case numbers (Annex 1 step 3), which status may follow which (§10,
+Annex 1), Condition 3 (§18; §14) and its facts from the registries' answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from services.provider.domain.condition3 import Facts, PersonFact, decide
-from services.provider.domain.lockout import LOCK_FOR, WINDOW, LoginState, after_failure, after_success, is_locked
+from services.provider.domain.facts import Asked, consent_reference, facts_of, known_alive, others_to_ask
 from services.provider.domain.numbering import case_number, case_year, parse_case_number
 from services.provider.domain.workflow import (
     CASE_STATUSES,
@@ -38,6 +38,7 @@ def test_a_case_number_names_the_district_the_year_and_the_sequence() -> None:
 def test_the_case_year_is_the_year_in_kazakhstan() -> None:
     assert case_year(datetime(2026, 12, 31, 19, 30, tzinfo=UTC)) == 2027  # 00:30 on 1 January, UTC+5
     assert case_year(datetime(2026, 12, 31, 18, 59, tzinfo=UTC)) == 2026
+    assert case_year(datetime(2023, 12, 31, 18, 30, tzinfo=UTC)) == 2024  # Karaganda kept UTC+6 until March 2024
     with pytest.raises(ValueError):
         case_year(datetime(2026, 12, 31))
 
@@ -76,17 +77,22 @@ def test_case_statuses_are_business_statuses_the_citizen_sees() -> None:
 # --- Condition 3 -------------------------------------------------------------------------------
 
 
-def application(*, attach: tuple[str, ...] = (), household: tuple[tuple[str, str], ...] = (), **fields: Any) -> ApplicationDocument:  # fmt: skip
+def application(
+    *, attach: tuple[str, ...] = (), household: tuple[tuple[str, str], ...] = (), **fields: Any
+) -> ApplicationDocument:
+    address = Address(locality="karaganda", district="karaganda", address="Бұқар жырау 1")
     return ApplicationDocument(
-        author=Author(iin=APPLICANT), channel="portal", district="karaganda",
-        applicant=Applicant(iin=APPLICANT, surname="ТЕСТОВ", given_name="ТЕСТ",
-                            address=Address(locality="karaganda", district="karaganda", address="Бұқар жырау 1")),
-        household=[HouseholdMember(iin=iin, relation=relation) for iin, relation in household],  # type: ignore[arg-type]
+        author=Author(iin=APPLICANT),
+        channel="portal",
+        district="karaganda",
+        applicant=Applicant(iin=APPLICANT, surname="ТЕСТОВ", given_name="ТЕСТ", address=address),
+        household=[HouseholdMember(iin=iin, relation=relation) for iin, relation in household],
         consents=Consents(communal_fund_check=True, legally_protected_information=True),
-        attachments=[Attachment(kind=k, name=f"{k}.pdf", media_type="application/pdf", size=1, sha256="0" * 64)  # type: ignore[arg-type]
-                     for k in attach],
+        attachments=[
+            Attachment(kind=k, name=f"{k}.pdf", media_type="application/pdf", size=1, sha256="0" * 64) for k in attach
+        ],
         **fields,
-    )  # fmt: skip
+    )
 
 
 def facts(*events: CivilEvent, found: bool = True, alive: bool = True, members: tuple[PersonFact, ...] = ()) -> Facts:
@@ -167,33 +173,43 @@ def test_the_familys_events_are_its_marriages_its_childrens_births_and_its_death
     ]
 
 
-# --- the lockout -------------------------------------------------------------------------------
+# --- Condition 3's facts from the registries' answers -------------------------------------------
 
 
-def fail(times: int, start: datetime = T0, every: timedelta = timedelta(minutes=1)) -> LoginState:
-    state = LoginState()
-    for n in range(times):
-        state = after_failure(state, start + n * every)
-    return state
+def asked(query: str, iin: str, result: dict[str, Any] | None = None, outcome: str = "ok") -> Asked:
+    return Asked(query, iin, outcome, T0, result)
 
 
-def test_five_wrong_passwords_within_fifteen_minutes_lock_the_account_for_fifteen_minutes() -> None:
-    assert not is_locked(fail(4), T0 + timedelta(minutes=4))
-    locked = fail(5)
-    assert is_locked(locked, T0 + timedelta(minutes=5))
-    assert locked.locked_until == T0 + timedelta(minutes=4) + LOCK_FOR
-    assert not is_locked(locked, T0 + timedelta(minutes=4) + LOCK_FOR)
+def test_an_applicant_the_registries_do_not_know_is_the_only_fact() -> None:
+    unknown = asked("person", APPLICANT, outcome="PERSON_NOT_FOUND")
+    gathered = facts_of(application(), unknown, asked("civil-status", APPLICANT, outcome="PERSON_NOT_FOUND"))
+    assert not known_alive(unknown)
+    assert gathered.facts == Facts(PersonFact(APPLICANT, found=False, alive=False))
+    refused = facts_of(application(), asked("person", APPLICANT, outcome="IIN_INVALID"), unknown)
+    assert refused.facts.applicant.valid_iin is False and len(refused.answers) == 2
 
 
-def test_failures_further_apart_than_the_window_do_not_add_up() -> None:
-    state = fail(5, every=WINDOW / 4 + timedelta(seconds=1))
-    assert not is_locked(state, T0 + WINDOW * 2) and state.failures < 5
-
-
-def test_after_a_lock_runs_out_the_count_starts_again() -> None:
-    state = after_failure(fail(5), T0 + timedelta(minutes=4) + LOCK_FOR)
-    assert state.failures == 1 and not is_locked(state, T0 + timedelta(minutes=4) + LOCK_FOR)
-
-
-def test_a_right_password_forgets_the_failures() -> None:
-    assert after_success() == LoginState()
+def test_the_household_and_the_dead_relatives_are_asked_about_and_read_back() -> None:
+    person = asked(
+        "person",
+        APPLICANT,
+        {"alive": True, "family": [{"iin": GRANDMA, "relation": "parent", "alive": False}]},
+    )
+    app = application(household=((SPOUSE, "spouse"), (CHILD, "child")))
+    assert known_alive(person) and others_to_ask(app, person) == sorted({SPOUSE, CHILD, GRANDMA})
+    marriage = record("M1", "marriage", "2003-09-12", ("spouse", APPLICANT), ("spouse", SPOUSE))
+    others = [
+        asked("civil-status", CHILD, outcome="PERSON_NOT_FOUND"),
+        asked("civil-status", GRANDMA, {"events": [record("D1", "death", "2005-03-10", ("deceased", GRANDMA))]}),
+        asked("civil-status", SPOUSE, {"events": [marriage]}),
+    ]
+    gathered = facts_of(app, person, asked("civil-status", APPLICANT, {"events": [marriage]}), others)
+    assert gathered.facts.household == (
+        PersonFact(SPOUSE, found=True, role="household"),
+        PersonFact(CHILD, found=False, role="household"),
+    )
+    assert gathered.facts.civil_events == (
+        CivilEvent("marriage", date(2003, 9, 12)),
+        CivilEvent("death", date(2005, 3, 10)),
+    )
+    assert len(gathered.answers) == 5 and consent_reference("A-1") == "application:A-1"

@@ -1,21 +1,20 @@
 """Annex 1 step 3 at the provider, over the bus: an application the regional gateway registered is
-verified again, registered as a case and checked against §14 (Condition 3, SPEC §8); Process 7 refuses
+verified again, registered as a case and checked against §14 (Condition 3, §18); Process 7 refuses
 with what is missing; the status goes back as ``case.status``. Nothing unverified opens a case."""
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
-from services.provider.models import Case, CaseStatusRow, RejectedIntake
+from services.provider.models import Case, RejectedIntake
 from shared.eds.document import Author
-from shared.errors import AppError
 from shared.housing.application import AttachmentKind
 from shared.housing.messages import CASE_STATUS
-from shared.models import OutboxMessage
-from tests.provider.conftest import GATEWAY, World, system_signer
+from shared.participants import GATEWAY
+from tests.support.provider import World, system_signer
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 EVERY_COPY: tuple[str, ...] = get_args(AttachmentKind)
@@ -25,16 +24,16 @@ def all_but(kind: str) -> tuple[str, ...]:
     return tuple(k for k in EVERY_COPY if k != kind)
 
 
-async def count(world: World, model: type, *where: object) -> int:
+async def count(world: World, model: type, *where: Any) -> int:
     async with world.provider_app.state.runtime.db.sessions() as session:
         return int((await session.exec(select(func.count()).select_from(model).where(*where))).one())
 
 
-async def statuses_written(world: World, application_id: str) -> int:
-    """``case.status`` messages in the provider's outbox for the application (written in the same
-    transaction as the inbox row `World.applied` waits for, so none can come later)."""
-    where = (OutboxMessage.routing_key == CASE_STATUS, col(OutboxMessage.body).contains(application_id))
-    return await count(world, OutboxMessage, *where)
+async def statuses_recorded(world: World, application_id: str) -> int:
+    """Entries in the application's case history: each is written with its ``case.status`` message, in
+    the transaction of the inbox row `World.applied` waits for, so none can come later."""
+    file = await world.case_file(application_id)
+    return 0 if file is None else len(file.history)
 
 
 async def test_an_eligible_applicant_with_complete_documents_is_registered_with_a_case_number(world: World) -> None:
@@ -49,8 +48,10 @@ async def test_an_eligible_applicant_with_complete_documents_is_registered_with_
     message = world.statuses[application.id][0]
     assert message.message_type == CASE_STATUS and message.sender == "KZ/GOV/140440000408/provider"
     assert (message.correlation_id, message.user_id, message.issue) == (
-        envelope.correlation_id, envelope.user_id, application.id,
-    )  # fmt: skip
+        envelope.correlation_id,
+        envelope.user_id,
+        application.id,
+    )
 
 
 async def test_a_marriage_before_2008_without_its_copy_is_refused_naming_the_copy(world: World) -> None:
@@ -122,7 +123,8 @@ async def test_a_redelivered_application_opens_one_case(world: World) -> None:
     await world.applied(replay.message_id)
 
     assert await count(world, Case, Case.application_id == application.id) == 1
-    assert await statuses_written(world, application.id) == 1
+    assert await statuses_recorded(world, application.id) == 1
+    assert len(world.statuses[application.id]) == 1
 
 
 async def test_a_document_without_the_gateways_stamp_opens_no_case(world: World) -> None:
@@ -130,7 +132,7 @@ async def test_a_document_without_the_gateways_stamp_opens_no_case(world: World)
     unstamped = await world.application(iin, attach=EVERY_COPY)
     envelope = await world.deliver(unstamped, stamped=False)
     # Stamped "registration", but by another system than the gateway (here: the provider's own BIN).
-    impostor = await system_signer(world.registry, "140440000408", "Тұрғын үй бөлімі (ТЕСТ)")
+    impostor = await system_signer(world.pki, "140440000408", "Тұрғын үй бөлімі (ТЕСТ)")
     forged = await world.application(iin, attach=EVERY_COPY)
     forged_envelope = world.delivery(forged, world.stamp(await world.signed(forged), impostor))
     await world.bus.publish(forged_envelope)
@@ -139,9 +141,10 @@ async def test_a_document_without_the_gateways_stamp_opens_no_case(world: World)
 
     for application in (unstamped, forged):
         assert await count(world, Case, Case.application_id == application.id) == 0
-        assert await statuses_written(world, application.id) == 0
+        assert await statuses_recorded(world, application.id) == 0
+        assert not world.statuses.get(application.id)
     async with world.provider_app.state.runtime.db.sessions() as session:
-        rows = (await session.exec(select(RejectedIntake).where(RejectedIntake.sender == GATEWAY))).all()
+        rows = (await session.exec(select(RejectedIntake).where(RejectedIntake.sender == GATEWAY.address))).all()
     rejected = {r.issue: r for r in rows}
     assert rejected[unstamped.id].code == rejected[forged.id].code == "EDS_PURPOSE_INVALID"
     assert rejected[unstamped.id].details["gateway_bin"] == "140440000309"
@@ -165,28 +168,18 @@ async def test_a_tampered_application_opens_no_case(world: World) -> None:
 
 async def test_while_the_registries_do_not_answer_the_application_waits_and_is_not_refused(world: World) -> None:
     """Our outage is not the citizen's fault: the bus redelivers, and the case opens once they answer."""
-    intake = world.provider_app.state.intake
-    real = intake.registry
-    calls = 0
-
-    class Down:
-        async def ask(self, *args: object, **kwargs: object) -> object:
-            raise AppError("UPSTREAM_TIMEOUT", {"route": "registry.person.get"})
-
-    def flaky() -> object:
-        nonlocal calls
-        calls += 1
-        return Down() if calls <= 2 else real()
-
-    intake.registry = flaky
+    iin = await world.persona("eligible")
+    application = await world.application(iin, attach=EVERY_COPY)
+    # Each delivery asks two queries about the applicant first: four refused are two deliveries failed.
+    world.registries.failures = 4
     try:
-        iin = await world.persona("eligible")
-        application = await world.application(iin, attach=EVERY_COPY)
-        await world.deliver(application)
+        envelope = await world.deliver(application)
         status = await world.status(application.id)
     finally:
-        intake.registry = real
-    assert calls == 3 and status.status == "REGISTERED"
+        left, world.registries.failures = world.registries.failures, 0
+    assert left == 0 and status.status == "REGISTERED"
+    assert len(world.statuses[application.id]) == 1
+    await world.applied(envelope.message_id)
 
 
 async def test_every_status_is_in_the_case_history_with_who_and_why(world: World) -> None:
@@ -195,10 +188,9 @@ async def test_every_status_is_in_the_case_history_with_who_and_why(world: World
     await world.deliver(application)
     status = await world.status(application.id)
 
-    async with world.provider_app.state.runtime.db.sessions() as session:
-        case = (await session.exec(select(Case).where(Case.application_id == application.id))).one()
-        history = (await session.exec(select(CaseStatusRow).where(CaseStatusRow.case_id == case.id))).all()
-    assert case.number == status.case_number and case.status == "REFUSED_DOCUMENTS"
-    assert [(h.status, h.actor, h.reason) for h in history] == [
+    file = await world.case_file(application.id)
+    assert file is not None
+    assert file.case.number == status.case_number and file.case.status == "REFUSED_DOCUMENTS"
+    assert [(h.status, h.actor, h.reason) for h in file.history] == [
         ("REFUSED_DOCUMENTS", "KZ/GOV/140440000408/provider", status.reason)
     ]

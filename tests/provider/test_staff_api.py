@@ -11,15 +11,15 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from services.provider.app import SPEC
+from services.provider.app import SPEC, seed_demo_staff
 from services.provider.models import StaffAccount
-from services.provider.staff import PASSWORDS, seed_demo_accounts
 from shared.auth import TokenIssuer
 from shared.db import Database
 from shared.geo import DISTRICTS
 from shared.housing.application import AttachmentKind
 from shared.migrate import migrate
-from tests.provider.conftest import DEMO_PASSWORD, World
+from shared.passwords import PasswordHasher
+from tests.support.provider import DEMO_PASSWORD, World
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -137,13 +137,14 @@ async def test_without_a_demo_password_a_random_one_is_made_and_logged_once(
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'staff.db'}")
     try:
         await migrate(db, SPEC.migrations)
+        passwords = PasswordHasher()
         with caplog.at_level(logging.INFO):
-            await seed_demo_accounts(db, "")
-            await seed_demo_accounts(db, "")  # a restart: nothing new, nothing logged
+            await seed_demo_staff(db, passwords=passwords, demo_password="")
+            await seed_demo_staff(db, passwords=passwords, demo_password="")  # a restart: nothing new, nothing logged
         shown = [r.msg for r in caplog.records if isinstance(r.msg, dict) and "password" in r.msg]
         assert len(shown) == 1 and shown[0]["level"] == "warning"
         async with db.sessions() as session:
             account = await session.get(StaffAccount, "specialist.karaganda")
-        assert account is not None and PASSWORDS.verify(shown[0]["password"], account.password_hash)
+        assert account is not None and await passwords.check(shown[0]["password"], account.password_hash)
     finally:
         await db.dispose()

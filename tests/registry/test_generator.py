@@ -1,4 +1,4 @@
-"""The synthetic population (services/registry_stub/registries/generator.py): deterministic, exactly
+"""The synthetic population (services/registry_stub/population/generator.py): deterministic, exactly
 the size asked for, in batches closed under references, with valid unique IINs, consistent families,
 one current address in the Karaganda region for everyone alive, and plausible registries."""
 
@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from services.registry_stub.registries import names
-from services.registry_stub.registries.generator import generate, persona_count
-from services.registry_stub.registries.iin_serials import iin_prefix, next_iin
-from services.registry_stub.registries.records import CivilEventKind, Population, Relation, Sex, VulnerableGroup
-from services.registry_stub.registries.traits import Index
+from services.registry_stub.population import names
+from services.registry_stub.population.generator import generate, persona_count
+from services.registry_stub.population.iin_serials import iin_prefix, next_iin
+from services.registry_stub.population.records import CivilEventKind, Population, Relation, Sex, VulnerableGroup
+from services.registry_stub.population.traits import Index
 from shared.geo import LOCALITY_BY_CODE, district_of
 from shared.iin import iin_birth_date, iin_sex, is_valid_bin, is_valid_iin, make_iin
 
@@ -54,12 +54,21 @@ def test_the_population_does_not_depend_on_string_hashing() -> None:
     PYTHONHASHSEED make the same bytes."""
     code = (
         "import hashlib, pickle; from datetime import date; "
-        "from services.registry_stub.registries.generator import generate; "
+        "from services.registry_stub.population.generator import generate; "
         "print(hashlib.sha256(pickle.dumps(list(generate(5, 400, today=date(2026, 11, 1))))).hexdigest())"
     )
     root, env = Path(__file__).parents[2], os.environ
-    run = [subprocess.run([sys.executable, "-c", code], env={**env, "PYTHONHASHSEED": seed}, cwd=root, check=True,
-                          capture_output=True, text=True) for seed in ("1", "2")]  # fmt: skip
+    run = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, "PYTHONHASHSEED": seed},
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        for seed in ("1", "2")
+    ]
     digests = {r.stdout for r in run}
     here = hashlib.sha256(pickle.dumps(list(generate(5, 400, today=TODAY)))).hexdigest()
     assert digests == {here + "\n"}
@@ -105,11 +114,15 @@ def test_a_batch_refers_only_to_its_own_persons_and_dwellings(batches: list[Popu
         referred = (
             [iin for f in b.family for iin in (f.iin, f.relative_iin)]
             + [iin for e in b.civil_events for _, iin in e.parties]
-            + [o.iin for o in b.ownerships] + [r.iin for r in b.residences] + [r.host_iin for r in b.residences if r.host_iin]
-            + [s.iin for s in b.social] + [j.iin for j in b.employment] + [p.iin for p in b.personas]
+            + [o.iin for o in b.ownerships]
+            + [r.iin for r in b.residences]
+            + [r.host_iin for r in b.residences if r.host_iin]
+            + [s.iin for s in b.social]
+            + [j.iin for j in b.employment]
+            + [p.iin for p in b.personas]
             + [iin for a in b.powers for iin in (a.principal_iin, a.attorney_iin)]
             + [iin for c in b.court_decisions for iin in (c.iin, c.family_member_iin)]
-        )  # fmt: skip
+        )
         assert set(referred) <= iins
         assert {o.dwelling for o in b.ownerships} | {r.dwelling for r in b.residences if r.dwelling} <= cadastre
         assert all(o.counterparty in iins or is_valid_bin(o.counterparty) for o in b.ownerships if o.counterparty)
@@ -168,13 +181,24 @@ def test_children_are_born_after_their_parents_grew_up_and_after_the_parents_mar
         assert all(p.birth_date + timedelta(days=16 * 365) < e.registered_on for p in parents.values())
         if len(parents) == 2:
             mother, father = parents["mother"].iin, parents["father"].iin
-            weddings = [m.registered_on for m in ix.events[mother] if m.kind is CivilEventKind.MARRIAGE and ("spouse", father) in m.parties]  # fmt: skip
+            weddings = [
+                m.registered_on
+                for m in ix.events[mother]
+                if m.kind is CivilEventKind.MARRIAGE and ("spouse", father) in m.parties
+            ]
             assert weddings and weddings[0] < e.registered_on
 
 
 def test_a_patronymic_comes_from_the_known_fathers_given_name(ix: Index) -> None:
     for child in ix.persons.values():
-        father = next((ix.persons[f.relative_iin] for f in ix.links[child.iin] if f.relation is Relation.PARENT and ix.persons[f.relative_iin].sex is Sex.MALE), None)  # fmt: skip
+        father = next(
+            (
+                ix.persons[f.relative_iin]
+                for f in ix.links[child.iin]
+                if f.relation is Relation.PARENT and ix.persons[f.relative_iin].sex is Sex.MALE
+            ),
+            None,
+        )
         if father is not None:
             female = child.sex is Sex.FEMALE
             assert child.patronymic in {names.patronymic(father.given_name, female, style) for style in (True, False)}
@@ -224,9 +248,15 @@ def test_nothing_is_dated_after_today_and_periods_end_after_they_begin(batches: 
 
 @pytest.mark.parametrize(
     ("kind", "number"),
-    [("civil_events", "record_no"), ("dwellings", "cadastral_no"), ("powers", "number"),
-     ("court_decisions", "case_no"), ("social", "document_no"), ("dwellings", "emergency_finding_no")],
-)  # fmt: skip
+    [
+        ("civil_events", "record_no"),
+        ("dwellings", "cadastral_no"),
+        ("powers", "number"),
+        ("court_decisions", "case_no"),
+        ("social", "document_no"),
+        ("dwellings", "emergency_finding_no"),
+    ],
+)
 def test_record_numbers_are_unique(batches: list[Population], kind: str, number: str) -> None:
     values = [getattr(r, number) for r in every(batches, kind) if getattr(r, number) is not None]
     assert values and len(values) == len(set(values))
@@ -257,7 +287,9 @@ def test_most_live_in_karaganda_city_some_rent_from_the_state_fund_some_own_else
 ) -> None:
     current = [r for r in every(batches, "residences") if r.registered_to is None]
     assert sum(r.locality == "karaganda" for r in current) / len(current) > 0.3
-    assert {LOCALITY_BY_CODE[r.locality].district for r in current} >= {d for d in (loc.district for loc in LOCALITY_BY_CODE.values()) if d}  # fmt: skip
+    assert {LOCALITY_BY_CODE[r.locality].district for r in current} >= {
+        d for d in (loc.district for loc in LOCALITY_BY_CODE.values()) if d
+    }
     assert any(d.state_fund for d in every(batches, "dwellings"))
     assert any(district_of(d.locality) is None for d in every(batches, "dwellings"))
 
@@ -276,7 +308,7 @@ def test_income_is_given_exactly_where_section_14_asks_for_an_income_certificate
 
 
 def test_incomes_fall_on_both_sides_of_the_limit(batches: list[Population]) -> None:
-    from services.registry_stub.registries.builder import INCOME_LIMIT
+    from services.registry_stub.population.builder import INCOME_LIMIT
 
     incomes = [s.monthly_income_per_member for s in every(batches, "social") if s.monthly_income_per_member]
     assert min(incomes) < INCOME_LIMIT < max(incomes) and all(10_000 < i < 300_000 for i in incomes)

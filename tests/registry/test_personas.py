@@ -1,6 +1,6 @@
-"""Personas (services/registry_stub/registries/personas.py, clean_personas.py): present in every
+"""Personas (services/registry_stub/population/personas.py, clean_personas.py): present in every
 population, in its first batch, and each one's traits borne out by its records as an independent
-reading of Regulation §15 (traits.py) judges them, relative to `today`."""
+reading of §15 (traits.py) judges them, relative to `today`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from services.registry_stub.registries.builder import add_years
-from services.registry_stub.registries.generator import generate
-from services.registry_stub.registries.names import AKIMAT_BIN
-from services.registry_stub.registries.records import (
+from services.registry_stub.population.builder import add_years
+from services.registry_stub.population.generator import generate
+from services.registry_stub.population.names import AKIMAT_BIN
+from services.registry_stub.population.records import (
     Acquisition,
     Basis,
     CivilEvent,
@@ -26,8 +26,8 @@ from services.registry_stub.registries.records import (
     Relation,
     Residence,
     Sex,
-)  # fmt: skip
-from services.registry_stub.registries.traits import (
+)
+from services.registry_stub.population.traits import (
     GROUNDS,
     REQUIRED_TRAITS,
     Index,
@@ -36,7 +36,7 @@ from services.registry_stub.registries.traits import (
     is_eligible,
     window_start,
     within_five_years,
-)  # fmt: skip
+)
 from shared.geo import DISTRICTS
 
 TODAY = date(2026, 11, 1)
@@ -150,7 +150,8 @@ def index(*ownerships: Ownership, dwellings: tuple[Dwelling, ...] = (FLAT,), **m
 
 
 def sold(on: date, by: Disposal = Disposal.SALE, **kw: object) -> Ownership:
-    return Ownership(FLAT.cadastral_no, OWNER.iin, "1", date(2010, 5, 5), Acquisition.PURCHASE, disposed_on=on, disposed_by=by, **kw)  # type: ignore[arg-type]  # fmt: skip
+    bought = (FLAT.cadastral_no, OWNER.iin, "1", date(2010, 5, 5), Acquisition.PURCHASE)
+    return Ownership(*bought, disposed_on=on, disposed_by=by, **kw)  # type: ignore[arg-type]
 
 
 def test_the_window_is_the_five_calendar_years_before_today() -> None:
@@ -175,19 +176,29 @@ def test_a_buyback_while_owning_another_dwelling_is_alienation() -> None:
     assert grounds(index(buyback, kept, dwellings=(FLAT, other)), OWNER.iin, TODAY) == {"ground:alienation"}
 
 
-@pytest.mark.parametrize(("born", "relation", "ground"), [
-    (date(2020, 1, 1), Relation.CHILD, False),  # a minor child
-    (date(2000, 1, 1), Relation.CHILD, True),  # an adult child able to work
-    (date(1950, 1, 1), Relation.PARENT, False),  # a parent past pension age
-    (date(2000, 1, 1), None, True),  # no relation at all
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("born", "relation", "ground"),
+    [
+        (date(2020, 1, 1), Relation.CHILD, False),  # a minor child
+        (date(2000, 1, 1), Relation.CHILD, True),  # an adult child able to work
+        (date(1950, 1, 1), Relation.PARENT, False),  # a parent past pension age
+        (date(2000, 1, 1), None, True),  # no relation at all
+    ],
+)
 def test_moving_in_anyone_but_spouse_minor_or_disabled_children_or_disabled_parents_is_a_ground(
     born: date, relation: Relation | None, ground: bool
 ) -> None:
     """§15.5."""
     other = Person("000101300005", "Ахметов", "Ерлан", "Серікұлы", born, Sex.MALE, "KZ", None)
-    moved = Residence(other.iin, "karaganda", FLAT.address, date(2024, 3, 1), dwelling=FLAT.cadastral_no,
-                      basis=Basis.FAMILY_OF_OWNER, host_iin=OWNER.iin)  # fmt: skip
+    moved = Residence(
+        other.iin,
+        "karaganda",
+        FLAT.address,
+        date(2024, 3, 1),
+        dwelling=FLAT.cadastral_no,
+        basis=Basis.FAMILY_OF_OWNER,
+        host_iin=OWNER.iin,
+    )
     links = [FamilyLink(OWNER.iin, other.iin, relation)] if relation else []
     found = grounds(index(persons=[other], residences=[moved], family=links), OWNER.iin, TODAY)
     assert found == ({"ground:moved_in_others"} if ground else set())
@@ -198,5 +209,7 @@ def test_moving_in_ones_spouse_is_not_a_ground() -> None:
     moved = Residence(
         wife.iin, "karaganda", FLAT.address, date(2024, 3, 1), basis=Basis.FAMILY_OF_OWNER, host_iin=OWNER.iin
     )
-    wedding = CivilEvent("AKT-2023-1", CivilEventKind.MARRIAGE, date(2023, 6, 1), "АХАЖ", (("spouse", OWNER.iin), ("spouse", wife.iin)))  # fmt: skip
+    wedding = CivilEvent(
+        "AKT-2023-1", CivilEventKind.MARRIAGE, date(2023, 6, 1), "АХАЖ", (("spouse", OWNER.iin), ("spouse", wife.iin))
+    )
     assert grounds(index(persons=[wife], residences=[moved], civil_events=[wedding]), OWNER.iin, TODAY) == set()

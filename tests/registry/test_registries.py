@@ -1,4 +1,4 @@
-"""The state registries (SPEC §5, Regulation §14/§15): what each one answers about the synthetic
+"""The state registries (§14, §15): what each one answers about the synthetic
 personas, the refusals (invalid or unknown IIN, no consent, unusable power of attorney), the signed
 answer carrying the request's hash, the sync channel, and the query log."""
 
@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from services.registry_stub.app import create_app
 from services.registry_stub.config import RegistryStubSettings
-from services.registry_stub.registries.models import PowerOfAttorneyRow, QueryLogRow
+from services.registry_stub.models import PowerOfAttorneyRow, QueryLogRow
 from shared.bus.envelope import Envelope
 from shared.bus.memory import InMemoryBus
 from shared.eds.revocation import RevocationSources
@@ -25,22 +25,49 @@ from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.geo import DISTRICT_BY_CODE
-from shared.registries import REGISTRY_BIN, RegistryClient, request_hash
+from shared.participants import CENTER, REGISTRIES, user_id
+from shared.registries import RegistryClient, request_hash
 from shared.service import ServiceRuntime
-from tests.eds.conftest import NCA_URL, SwitchableFetcher
+from tests.support.pki import NCA_URL, SwitchableFetcher
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 AS_OF = date(2026, 11, 1)
 FIVE_YEARS_AGO = AS_OF - timedelta(days=5 * 365 + 1)
 CONSENT = "consent:written:CON-2026-0001"
-VULNERABLE = ["ww2_veteran", "ww2_equated", "disabled_1_2", "family_with_disabled_children", "chronic_disease",
-              "pensioner", "orphan", "kandas", "emergency_victim", "large_family", "duty_death_family", "single_parent"]  # fmt: skip
+CITIZEN = "900101300017"
+"""Whom the sync channel's queries are made for (the user id of the envelope)."""
+VULNERABLE = [
+    "ww2_veteran",
+    "ww2_equated",
+    "disabled_1_2",
+    "family_with_disabled_children",
+    "chronic_disease",
+    "pensioner",
+    "orphan",
+    "kandas",
+    "emergency_victim",
+    "large_family",
+    "duty_death_family",
+    "single_parent",
+]
 EMPLOYEE = ["civil_servant", "budget_employee", "military", "special_state_body", "elected_official"]
 TRAITS = [
-    "ground:exchange", "ground:alienation", "ground:damage", "ground:left_dwelling", "ground:moved_in_others",
-    "exception:buyback", "owns_dwelling", "emergency_dwelling", "dead", "marriage_before_2008", "poa:valid",
-    "poa:expired", "poa:revoked", *(f"vulnerable:{g}" for g in VULNERABLE), *(f"employee:{c}" for c in EMPLOYEE),
-]  # fmt: skip
+    "ground:exchange",
+    "ground:alienation",
+    "ground:damage",
+    "ground:left_dwelling",
+    "ground:moved_in_others",
+    "exception:buyback",
+    "owns_dwelling",
+    "emergency_dwelling",
+    "dead",
+    "marriage_before_2008",
+    "poa:valid",
+    "poa:expired",
+    "poa:revoked",
+    *(f"vulnerable:{g}" for g in VULNERABLE),
+    *(f"employee:{c}" for c in EMPLOYEE),
+]
 
 
 @dataclass
@@ -96,7 +123,7 @@ async def test_the_individuals_registry_gives_identity_address_and_family(regist
     assert person["iin"] == iin and person["alive"] is True and person["surname"]
     assert person["address"]["district"] in DISTRICT_BY_CODE
     assert any(member["relation"] == "spouse" for member in person["family"])
-    assert answer["author"] == {"bin": REGISTRY_BIN} and answer["registry"] == "individuals"
+    assert answer["author"] == {"bin": REGISTRIES.bin} and answer["registry"] == "individuals"
 
 
 async def test_an_answer_is_signed_by_the_registries_system_certificate(registry: Registry) -> None:
@@ -104,8 +131,8 @@ async def test_an_answer_is_signed_by_the_registries_system_certificate(registry
     signed = (await registry.ask(f"/api/v1/persons/{iin}/real-estate")).json()["signed"]
 
     verified = await registry.verifier.verify(signed)
-    assert (verified.author.role, verified.author.bin) == ("registry", REGISTRY_BIN)
-    assert len(verified.document["request_hash"]) == 128
+    assert (verified.author.role, verified.author.bin) == ("registry", REGISTRIES.bin)
+    assert len(verified.payload["request_hash"]) == 128
 
 
 async def test_an_invalid_iin_is_refused_before_anything_is_looked_up(registry: Registry) -> None:
@@ -119,7 +146,7 @@ async def test_an_unknown_iin_is_person_not_found(registry: Registry) -> None:
 
 
 async def test_a_query_without_consent_is_refused(registry: Registry) -> None:
-    """Regulation §14: written consent to use information that is a secret protected by law."""
+    """§14: written consent to use information that is a secret protected by law."""
     iin = await registry.persona("owns_dwelling")
     response = await registry.http.get(f"/api/v1/persons/{iin}")
     assert response.status_code == 403 and response.json()["error"]["code"] == "CONSENT_REQUIRED"
@@ -205,9 +232,11 @@ async def _poa_of(registry: Registry, trait: str) -> PowerOfAttorneyRow:
     iin = await registry.persona(trait)
     async with registry.runtime.db.sessions() as session:
         rows = (await session.exec(select(PowerOfAttorneyRow).where(PowerOfAttorneyRow.principal_iin == iin))).all()
-    wanted = {"poa:valid": lambda p: p.revoked_on is None and p.valid_until >= AS_OF,
-              "poa:expired": lambda p: p.revoked_on is None and p.valid_until < AS_OF,
-              "poa:revoked": lambda p: p.revoked_on is not None}[trait]  # fmt: skip
+    wanted = {
+        "poa:valid": lambda p: p.revoked_on is None and p.valid_until >= AS_OF,
+        "poa:expired": lambda p: p.revoked_on is None and p.valid_until < AS_OF,
+        "poa:revoked": lambda p: p.revoked_on is not None,
+    }[trait]
     return next(p for p in rows if wanted(p))
 
 
@@ -231,22 +260,22 @@ async def test_a_valid_power_of_attorney_names_principal_and_attorney(registry: 
 
 
 async def test_the_sync_channel_answers_with_the_hash_of_the_request(registry: Registry) -> None:
-    client = RegistryClient(registry.bus, registry.verifier, sender="KZ/GOV/140440000207/con")
+    client = RegistryClient(registry.bus, registry.verifier, sender=CENTER.address)
     iin = await registry.persona("owns_dwelling")
 
-    answer = await client.ask("person", {"iin": iin}, consent=CONSENT, user_id="KZ900101300017", issue="APP-42")
+    answer = await client.ask("person", {"iin": iin}, consent=CONSENT, user_id=user_id(CITIZEN), issue="APP-42")
 
     assert answer.result["iin"] == iin
     async with registry.runtime.db.sessions() as session:
         logged = (await session.exec(select(QueryLogRow).where(QueryLogRow.application == "APP-42"))).all()
     assert [(r.query, r.subject, r.requester, r.user_id, r.consent, r.outcome) for r in logged] == [
-        ("person", iin, "KZ/GOV/140440000207/con", "KZ900101300017", CONSENT, "ok")
+        ("person", iin, CENTER.address, user_id(CITIZEN), CONSENT, "ok")
     ]
     assert logged[0].request_hash == answer.document["request_hash"]
 
 
 async def test_the_sync_channel_carries_refusals_and_logs_them(registry: Registry) -> None:
-    client = RegistryClient(registry.bus, registry.verifier, sender="KZ/GOV/140440000207/con")
+    client = RegistryClient(registry.bus, registry.verifier, sender=CENTER.address)
     with pytest.raises(AppError) as unknown:
         await client.ask("person", {"iin": "871008401427"}, consent=CONSENT, issue="APP-43")
     with pytest.raises(AppError) as no_consent:
@@ -262,7 +291,7 @@ async def test_the_sync_channel_carries_refusals_and_logs_them(registry: Registr
 
 async def test_an_answer_to_another_request_is_not_accepted(registry: Registry) -> None:
     """X-Road's requestHash: a signed answer replayed for a different request is refused."""
-    client = RegistryClient(registry.bus, registry.verifier, sender="KZ/GOV/140440000207/con")
+    client = RegistryClient(registry.bus, registry.verifier, sender=CENTER.address)
     iin = await registry.persona("owns_dwelling")
     genuine = await client.ask("person", {"iin": iin}, consent=CONSENT)
 
@@ -271,9 +300,9 @@ async def test_an_answer_to_another_request_is_not_accepted(registry: Registry) 
             self, envelope: Envelope, *, timeout: float = 5.0, routing_key: str | None = None
         ) -> Envelope:
             assert request_hash(envelope) != genuine.document["request_hash"]
-            return envelope.reply("registry.answer", "KZ/GOV/x/registry", {"signed": genuine.signed})
+            return envelope.reply("registry.answer", REGISTRIES.address, {"signed": genuine.signed})
 
-    replayed = RegistryClient(Replaying(), registry.verifier, sender="KZ/GOV/140440000207/con")
+    replayed = RegistryClient(Replaying(), registry.verifier, sender=CENTER.address)
     with pytest.raises(AppError) as caught:
         await replayed.ask("person", {"iin": iin}, consent=CONSENT)
     assert caught.value.code == "UPSTREAM_ERROR"

@@ -16,11 +16,12 @@ from fastapi import FastAPI
 
 from services.registry_stub.app import create_app
 from services.registry_stub.config import RegistryStubSettings
+from shared.participants import REGISTRIES
 
 PUBLIC_URL = "http://nca.test:8005"
 IIN = "900101300017"
 OTHER_IIN = "880502400027"
-BIN = "140440000507"
+BIN = REGISTRIES.bin
 PERSON = {"iin": IIN, "surname": "Тестов", "given_name": "Тест", "patronymic": "Тестович"}
 EMPLOYEE = {**PERSON, "bin": BIN, "organization": 'ГУ "Отдел жилищных отношений"'}
 

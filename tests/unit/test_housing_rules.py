@@ -21,11 +21,13 @@ def test_a_clean_portal_application_needs_no_copies() -> None:
 
 @pytest.mark.parametrize(
     ("event", "copy"),
-    [(CivilEvent("marriage", date(2008, 5, 31)), "marriage_certificate"),
-     (CivilEvent("divorce", date(2001, 1, 1)), "marriage_certificate"),
-     (CivilEvent("death", date(2007, 8, 12)), "death_certificate"),
-     (CivilEvent("birth", date(1999, 3, 3)), "birth_certificate")],
-)  # fmt: skip
+    [
+        (CivilEvent("marriage", date(2008, 5, 31)), "marriage_certificate"),
+        (CivilEvent("divorce", date(2001, 1, 1)), "marriage_certificate"),
+        (CivilEvent("death", date(2007, 8, 12)), "death_certificate"),
+        (CivilEvent("birth", date(1999, 3, 3)), "birth_certificate"),
+    ],
+)
 def test_copies_are_required_of_what_the_registries_do_not_hold(event: CivilEvent, copy: str) -> None:
     """§14: marriages/divorces before 1 June 2008, deaths and births before 13 August 2007."""
     assert kinds(channel="portal", categories=[], civil_events=[event]) == [copy]

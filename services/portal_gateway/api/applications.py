@@ -1,4 +1,4 @@
-"""The form, the submission and the personal cabinet (SPEC §8 Process 3 – Process 8, §3 step 3, §17)."""
+"""The form, the submission and the personal cabinet (§18 Process 3 – Process 8, §10 step 3, §17)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, status
+from sqlalchemy.exc import IntegrityError
 
-from services.portal_gateway import cabinet, drafts, submissions
+from services.portal_gateway import accounts, attachments, cabinet, drafts, submissions
+from services.portal_gateway.api.deps import CurrentCitizen, Db, EdsVerifier, Registries
 from services.portal_gateway.api.schemas import (
     AcceptedView,
     ApplicationDetail,
@@ -18,7 +20,6 @@ from services.portal_gateway.api.schemas import (
     SignedRequest,
 )
 from services.portal_gateway.api.views import detail, summary
-from services.portal_gateway.deps import CurrentCitizen, PortalDep
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 ApplicationId = Annotated[str, Path(description="the application's id (= the signed document's id)")]
@@ -32,8 +33,12 @@ ApplicationId = Annotated[str, Path(description="the application's id (= the sig
     "registries know (applicant, address and district, household, categories, §14 consents). `document` is exactly "
     "what to sign (with a SIGN certificate); the §14 attachments it needs and those missing are listed beside it.",
 )
-async def draft(portal: PortalDep, citizen: CurrentCitizen, body: DraftRequest) -> DraftView:
-    made = await drafts.draft(portal, iin=citizen.iin, request=drafts.DraftRequest(**dict(body)))
+async def draft(db: Db, registries: Registries, citizen: CurrentCitizen, body: DraftRequest) -> DraftView:
+    request = drafts.DraftRequest(**dict(body))
+    async with db.sessions() as session:
+        await attachments.check_references(session, iin=citizen.iin, attachments=request.attachments or [])
+        email = await accounts.email_of(session, iin=citizen.iin)
+    made = await drafts.make_draft(registries=registries, iin=citizen.iin, request=request, account_email=email)
     return DraftView(
         document=made.document,
         required_attachments=[Requirement(**asdict(r)) for r in made.required],
@@ -52,8 +57,14 @@ async def draft(portal: PortalDep, citizen: CurrentCitizen, body: DraftRequest) 
     "gateway, with the date the result is due (§12: +30 calendar days). The same signed document again: the same "
     "answer; another document with a used id: CONFLICT.",
 )
-async def submit(portal: PortalDep, citizen: CurrentCitizen, body: SignedRequest) -> AcceptedView:
-    accepted = await submissions.submit(portal, iin=citizen.iin, signed=body.signed)
+async def submit(db: Db, verifier: EdsVerifier, citizen: CurrentCitizen, body: SignedRequest) -> AcceptedView:
+    checked = await submissions.check_submission(verifier=verifier, iin=citizen.iin, signed=body.signed)
+    try:
+        async with db.transaction() as session:
+            accepted = await submissions.submit(session, iin=citizen.iin, checked=checked)
+    except IntegrityError:  # a concurrent submission committed first (the same id, or another active one)
+        async with db.transaction() as session:  # judged again against what it wrote
+            accepted = await submissions.submit(session, iin=citizen.iin, checked=checked)
     return AcceptedView(id=accepted.id, status=accepted.status, expected_result_date=accepted.expected_result_date)
 
 
@@ -63,8 +74,10 @@ async def submit(portal: PortalDep, citizen: CurrentCitizen, body: SignedRequest
     summary="Your applications (personal cabinet)",
     description="Newest first, each with its current status, registration number and whether the result is ready.",
 )
-async def list_applications(portal: PortalDep, citizen: CurrentCitizen) -> list[ApplicationSummary]:
-    return [summary(row) for row in await cabinet.list_applications(portal, iin=citizen.iin)]
+async def list_applications(db: Db, citizen: CurrentCitizen) -> list[ApplicationSummary]:
+    async with db.sessions() as session:
+        rows = await cabinet.list_applications(session, iin=citizen.iin)
+    return [summary(row) for row in rows]
 
 
 @router.get(
@@ -74,10 +87,10 @@ async def list_applications(portal: PortalDep, citizen: CurrentCitizen) -> list[
     description="Status and its history, the gateway's registration number, the delivery state, the provider's case "
     "number, the signed result when it has arrived. Another citizen's application is NOT_FOUND.",
 )
-async def get_application(
-    portal: PortalDep, citizen: CurrentCitizen, application_id: ApplicationId
-) -> ApplicationDetail:
-    return detail(await cabinet.get_application(portal, iin=citizen.iin, application_id=application_id))
+async def get_application(db: Db, citizen: CurrentCitizen, application_id: ApplicationId) -> ApplicationDetail:
+    async with db.sessions() as session:
+        view = await cabinet.get_application(session, iin=citizen.iin, application_id=application_id)
+    return detail(view)
 
 
 @router.get(
@@ -86,5 +99,6 @@ async def get_application(
     description="The notification or reasoned refusal signed by the provider's authorized person (§17, Process 8); "
     "NOT_FOUND until it has arrived.",
 )
-async def get_result(portal: PortalDep, citizen: CurrentCitizen, application_id: ApplicationId) -> dict[str, Any]:
-    return await cabinet.get_result(portal, iin=citizen.iin, application_id=application_id)
+async def get_result(db: Db, citizen: CurrentCitizen, application_id: ApplicationId) -> dict[str, Any]:
+    async with db.sessions() as session:
+        return await cabinet.get_result(session, iin=citizen.iin, application_id=application_id)

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from services.portal_gateway import attachments
-from services.portal_gateway.deps import CurrentCitizen, PortalDep
+from services.portal_gateway.api.deps import CurrentCitizen, Db
 from shared.errors import AppError
 from shared.housing.application import Attachment
 
@@ -24,7 +24,9 @@ async def _read_limited(request: Request) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > attachments.MAX_SIZE:
-            raise AppError("VALIDATION_FAILED", {"errors": [{"loc": ["body"], "msg": f"larger than {attachments.MAX_SIZE} bytes"}]})  # fmt: skip
+            raise AppError(
+                "VALIDATION_FAILED", {"errors": [{"loc": ["body"], "msg": f"larger than {attachments.MAX_SIZE} bytes"}]}
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -39,7 +41,7 @@ async def _read_limited(request: Request) -> bytes:
     openapi_extra={"requestBody": {"required": True, "content": {m: _BINARY for m in attachments.MEDIA_TYPES}}},
 )
 async def upload(
-    portal: PortalDep,
+    db: Db,
     citizen: CurrentCitizen,
     request: Request,
     kind: Annotated[str, Query(description="shared.housing.application.AttachmentKind")],
@@ -47,9 +49,9 @@ async def upload(
     content_type: Annotated[str, Header()] = "",
 ) -> Attachment:
     content = await _read_limited(request)
-    return await attachments.upload(
-        portal, iin=citizen.iin, content=content, media_type=content_type, kind=kind, name=name
-    )
+    checked = attachments.check_upload(content=content, media_type=content_type, kind=kind, name=name)
+    async with db.transaction() as session:
+        return await attachments.upload(session, iin=citizen.iin, checked=checked)
 
 
 @router.get(
@@ -60,7 +62,8 @@ async def upload(
     responses={200: {"content": {m: _BINARY for m in attachments.MEDIA_TYPES}}},
 )
 async def download(
-    portal: PortalDep, citizen: CurrentCitizen, sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
+    db: Db, citizen: CurrentCitizen, sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 ) -> Response:
-    row = await attachments.content_of(portal, iin=citizen.iin, sha256=sha256)
+    async with db.sessions() as session:
+        row = await attachments.content_of(session, iin=citizen.iin, sha256=sha256)
     return Response(row.content, media_type=row.media_type)

@@ -1,11 +1,13 @@
-"""Accounts and login (SPEC §8 steps 1–4): registration with IIN and password, a token for IIN and
-password, and EDS login with the AUTH key (a challenge signed and sent back)."""
+"""Accounts and login (§18 steps 1–4): registration with IIN and password, a token for IIN and
+password, and EDS login with the AUTH key (a challenge signed and sent back). Each route runs the
+slow checks (registry, hashing, EDS verification) first and then opens its unit of work."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
 from services.portal_gateway import accounts
+from services.portal_gateway.api.deps import Db, EdsVerifier, Hasher, Registries, Tokens
 from services.portal_gateway.api.schemas import (
     AccountView,
     ChallengeRequest,
@@ -15,7 +17,6 @@ from services.portal_gateway.api.schemas import (
     TokenRequest,
     TokenView,
 )
-from services.portal_gateway.deps import PortalDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
 
@@ -25,12 +26,19 @@ router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
     status_code=status.HTTP_201_CREATED,
     response_model=AccountView,
     summary="Register with IIN and password",
-    description="SPEC §8 step 1. The IIN must be valid (IIN_INVALID) and name a living person in the individuals "
+    description="§18 step 1. The IIN must be valid (IIN_INVALID) and name a living person in the individuals "
     "registry (PERSON_NOT_FOUND); the password has at least 8 characters, not only digits, not the IIN "
     "(VALIDATION_FAILED); one account per IIN (CONFLICT, also for an account made by EDS login). Hashed with argon2.",
 )
-async def register(portal: PortalDep, body: RegisterRequest) -> AccountView:
-    account = await accounts.register(portal, iin=body.iin, password=body.password, email=body.email)
+async def register(db: Db, registries: Registries, hasher: Hasher, body: RegisterRequest) -> AccountView:
+    accounts.check_new_account(iin=body.iin, password=body.password)
+    async with db.sessions() as session:
+        await accounts.require_no_account(session, iin=body.iin)
+    password_hash = await accounts.check_registration(
+        registries=registries, hasher=hasher, iin=body.iin, password=body.password
+    )
+    async with db.transaction() as session:
+        account = await accounts.register(session, iin=body.iin, password_hash=password_hash, email=body.email)
     return AccountView(iin=account.iin, email=account.email, created_at=account.created_at)
 
 
@@ -39,11 +47,19 @@ async def register(portal: PortalDep, body: RegisterRequest) -> AccountView:
     response_model=TokenView,
     summary="Sign in with IIN and password",
     description="Process 1 / Condition 1: a bearer token for this portal only (15 minutes). Process 2: "
-    "AUTH_INVALID_CREDENTIALS, the same for an unknown IIN and a wrong password. 5 failures within 15 minutes lock "
-    "the account for 15 minutes: AUTH_LOCKED, even for the right password.",
+    "AUTH_INVALID_CREDENTIALS, the same for an unknown IIN and a wrong password. 5 failures within 15 minutes of the "
+    "first lock the account for 15 minutes: AUTH_LOCKED (details: locked_until), even for the right password.",
 )
-async def token(portal: PortalDep, body: TokenRequest) -> TokenView:
-    access_token, expires_in = await accounts.login(portal, iin=body.iin, password=body.password)
+async def token(db: Db, hasher: Hasher, tokens: Tokens, body: TokenRequest) -> TokenView:
+    accounts.require_valid_iin(body.iin)
+    async with db.sessions() as session:
+        account = await accounts.find_account(session, iin=body.iin)
+    right = await accounts.check_password(hasher=hasher, account=account, password=body.password)
+    async with db.transaction() as session:
+        refusal = await accounts.login(session, iin=body.iin, right=right)
+    if refusal is not None:  # raised after the commit, which keeps the failure
+        raise refusal
+    access_token, expires_in = accounts.issue_token(tokens, iin=body.iin, method="pwd")
     return TokenView(access_token=access_token, expires_in=expires_in)
 
 
@@ -54,8 +70,10 @@ async def token(portal: PortalDep, body: TokenRequest) -> TokenView:
     description="The exact document to sign with the AUTH certificate's key (type auth/challenge@1, author {iin}, "
     "nonce, expires_at). Single use, valid for 5 minutes.",
 )
-async def challenge(portal: PortalDep, body: ChallengeRequest) -> ChallengeView:
-    return ChallengeView(challenge=await accounts.issue_challenge(portal, iin=body.iin))
+async def challenge(db: Db, body: ChallengeRequest) -> ChallengeView:
+    async with db.transaction() as session:
+        document = await accounts.issue_challenge(session, iin=body.iin)
+    return ChallengeView(challenge=document)
 
 
 @router.post(
@@ -67,6 +85,13 @@ async def challenge(portal: PortalDep, body: ChallengeRequest) -> ChallengeView:
     "unchanged (else AUTH_INVALID_CREDENTIALS). A living person the registry knows who has no account gets an "
     "EDS-only account on the first EDS login.",
 )
-async def eds(portal: PortalDep, body: SignedRequest) -> TokenView:
-    access_token, expires_in = await accounts.eds_login(portal, signed=body.signed)
+async def eds(db: Db, verifier: EdsVerifier, registries: Registries, tokens: Tokens, body: SignedRequest) -> TokenView:
+    signed = await accounts.check_signed_challenge(verifier=verifier, signed=body.signed)
+    async with db.sessions() as session:
+        has_account = await accounts.judge_challenge(session, signed=signed)
+    if not has_account and signed.iin is not None:  # the first EDS login makes an account: for a living person
+        await accounts.living_person(registries=registries, iin=signed.iin)
+    async with db.transaction() as session:
+        iin = await accounts.eds_login(session, signed=signed)
+    access_token, expires_in = accounts.issue_token(tokens, iin=iin, method="eds")
     return TokenView(access_token=access_token, expires_in=expires_in)

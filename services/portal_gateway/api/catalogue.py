@@ -1,4 +1,4 @@
-"""The service catalogue: the one state service this portal renders (SPEC §1–§4)."""
+"""The service catalogue: the one state service this portal renders (§1–§4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Public verification of signed e-documents (ARCHITECTURE §6): what a person or an official uses to
+"""Public verification of signed e-documents (architecture §6): what a person or an official uses to
 check a document they were handed. Anyone may call it; it reveals only what the document itself
 carries (who signed, as what, when) and what the NCA says of the certificates."""
 
@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
+from services.portal_gateway.api.deps import EdsVerifier
 from shared.errors import AppError, pick_language
-from shared.service import ServiceRuntime
 
 router = APIRouter(prefix="/api/v1/edocs", tags=["e-documents"])
 SignedBody = Annotated[Any, Body(description="the signed e-document (JWS JSON General Serialization)")]
@@ -49,10 +49,9 @@ class VerificationView(BaseModel):
         "catalogue code when the document fails; type-specific rules apply where a document is used, not here."
     ),
 )
-async def verify(request: Request, signed: SignedBody) -> VerificationView:
-    runtime: ServiceRuntime = request.app.state.runtime
+async def verify(request: Request, verifier: EdsVerifier, signed: SignedBody) -> VerificationView:
     try:
-        verified = await runtime.verifier.verify(signed, purpose="sign")
+        verified = await verifier.verify(signed, purpose="sign")
     except AppError as error:
         if error.code == "SERVICE_UNAVAILABLE":  # no trust anchors: we cannot say, and must not say "invalid"
             raise
@@ -63,7 +62,7 @@ async def verify(request: Request, signed: SignedBody) -> VerificationView:
     return VerificationView(
         valid=True,
         code=None,
-        type=verified.document.get("type"),
-        document_id=verified.document.get("id"),
+        type=verified.document.type,
+        document_id=verified.document.id,
         signatures=[SignatureView(**vars(s)) for s in verified.signatures],
     )

@@ -1,4 +1,4 @@
-"""Request and response bodies of the portal's API (ARCHITECTURE §6 contract points)."""
+"""Request and response bodies of the portal's API (architecture §6 contract points)."""
 
 from __future__ import annotations
 

@@ -12,32 +12,36 @@ from services.portal_gateway.api.schemas import (
     RegistrationView,
 )
 from services.portal_gateway.cabinet import ApplicationView
-from services.portal_gateway.models import Application, aware
+from services.portal_gateway.models import Application
 
 
 def summary(row: Application) -> ApplicationSummary:
     return ApplicationSummary(
-        id=row.id, status=row.status, district=row.district, submitted_at=aware(row.submitted_at),  # type: ignore[arg-type]
-        expected_result_date=row.expected_result_date, registration_number=row.registration_number,
+        id=row.id,
+        status=row.status,
+        district=row.district,
+        submitted_at=row.submitted_at,
+        expected_result_date=row.expected_result_date,
+        registration_number=row.registration_number,
         result_ready=row.result_signed is not None,
-    )  # fmt: skip
+    )
 
 
 def detail(view: ApplicationView) -> ApplicationDetail:
     row = view.row
     registration = (
-        RegistrationView(number=row.registration_number, registered_at=aware(row.registered_at))
+        RegistrationView(number=row.registration_number, registered_at=row.registered_at)
         if row.registration_number
         else None
     )
     delivery = (
-        DeliveryView(state=row.delivery_state, at=aware(row.delivery_at), error=view.delivery_error)
+        DeliveryView(state=row.delivery_state, at=row.delivery_at, error=view.delivery_error)
         if row.delivery_state
         else None
     )
     return ApplicationDetail(
         **summary(row).model_dump(),
-        status_at=aware(row.status_at),  # type: ignore[arg-type]
+        status_at=row.status_at,
         history=[HistoryView(status=h.status, at=h.at, details=h.details) for h in view.history],
         registration=registration,
         delivery=delivery,

@@ -1,2 +1,2 @@
 """The portal's pure rules (no I/O): deadlines, the duplicate rule, the order of statuses, the
-password policy and lockout, and what the registries' answers say of the household and categories."""
+password policy, and what the registries' answers say of the household and categories."""

@@ -1,4 +1,4 @@
-"""The duplicate rule (issue 5; Law art. 67 and decree No. 856: one registration per citizen): a
+"""The duplicate rule (Law art. 67 and decree No. 856: one registration per citizen): a
 citizen may not submit a new application while an earlier one is still being considered (not in a
 final refusal) or while they are in the queue (QUEUED). A refused application frees them to apply
 again."""

@@ -1,6 +1,6 @@
-"""What the registries' answers say about an applicant, for the pre-filled form (issue 5: "an empty
-body {} is pre-filled with everything the registries know"; Regulation §14: what the state systems
-hold is fetched, not asked for). Pure functions over the registries' result JSON
+"""What the registries' answers say about an applicant, for the pre-filled form (an empty body {} is
+pre-filled with everything the registries know; §14: what the state systems hold is fetched, not
+asked for). Pure functions over the registries' result JSON
 (services/registry_stub/registries/queries.py gives their shapes).
 
 - Household (Annex 3: "the family members permanently living with me"): the living spouse, children,
@@ -65,8 +65,13 @@ def household(person: Result, relatives: Mapping[str, Result], today: date) -> l
         age = _age_on(relative.get("birth_date"), today)
         minor_without_home = link["relation"] == "child" and relative.get("address") is None and (age or 0) < ADULT_AGE
         if _same_home(person.get("address"), relative.get("address")) or minor_without_home:
-            member = {"iin": relative["iin"], "relation": link["relation"], "surname": relative.get("surname"),
-                      "given_name": relative.get("given_name"), "birth_date": relative.get("birth_date")}  # fmt: skip
+            member = {
+                "iin": relative["iin"],
+                "relation": link["relation"],
+                "surname": relative.get("surname"),
+                "given_name": relative.get("given_name"),
+                "birth_date": relative.get("birth_date"),
+            }
             members.append({k: v for k, v in member.items() if v is not None})
     return members
 
@@ -75,5 +80,13 @@ def categories(social: Result, employment: Result, emergency: Result) -> Categor
     """The categories the registries bear out today (current statuses and jobs, any finding)."""
     groups = list(dict.fromkeys(s["group"] for s in social.get("statuses", []) if s.get("current")))
     jobs = list(dict.fromkeys(j["category"] for j in employment.get("jobs", []) if j.get("current")))
-    found = [c for c, present in (("vulnerable", groups), ("employee", jobs), ("emergency_dwelling", emergency.get("findings"))) if present]  # fmt: skip
+    found = [
+        c
+        for c, present in (
+            ("vulnerable", groups),
+            ("employee", jobs),
+            ("emergency_dwelling", emergency.get("findings")),
+        )
+        if present
+    ]
     return Categories(found, groups, jobs)

@@ -1,4 +1,4 @@
-"""The order of an application's statuses, as the personal cabinet shows them (SPEC §8: Process 5
+"""The order of an application's statuses, as the personal cabinet shows them (§18: Process 5
 → Process 6 → Condition 3 → Process 7 or Process 8).
 
 Status messages travel over the bus, which does not keep order (README "Design": delivery is
@@ -15,7 +15,7 @@ from datetime import datetime
 from shared.housing.messages import BusinessStatus, DeliveryState
 
 RANK: dict[str, int] = {
-    "SUBMITTED": 0,  # Process 5: signed and sent (SPEC §3 step 3)
+    "SUBMITTED": 0,  # Process 5: signed and sent (§10 step 3)
     "REGISTERED_AT_GATEWAY": 1,  # Process 6
     "REFUSED_AT_GATEWAY": 1,
     "REGISTERED": 2,  # Annex 1 step 3

@@ -1,4 +1,5 @@
-"""Typed dependencies of the provider's routes: the runtime, the token issuer, the staff member."""
+"""Typed dependencies of the provider's routes: the runtime, the token issuer, the password hasher, the
+staff member."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from services.provider.staff import STAFF_ROLES
 from shared.auth import TokenIssuer
 from shared.errors import AppError
+from shared.passwords import PasswordHasher
 from shared.service import ServiceRuntime
 
 _bearer = HTTPBearer(auto_error=False, description="A staff token from `POST /api/v1/staff/token`")
@@ -33,8 +35,13 @@ def get_tokens(request: Request) -> TokenIssuer:
     return request.app.state.tokens  # type: ignore[no-any-return]
 
 
+def get_passwords(request: Request) -> PasswordHasher:
+    return request.app.state.passwords  # type: ignore[no-any-return]
+
+
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 Tokens = Annotated[TokenIssuer, Depends(get_tokens)]
+Passwords = Annotated[PasswordHasher, Depends(get_passwords)]
 
 
 def current_staff(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.provider.cases import CaseFile
-from services.provider.models import Case, CaseRegistryAnswer, CaseStatusRow, as_utc
+from services.provider.models import Case, CaseRegistryAnswer, CaseStatusRow
 
 
 class TokenRequest(BaseModel):
@@ -32,7 +32,7 @@ class StatusEntry(BaseModel):
 
     @classmethod
     def of(cls, row: CaseStatusRow) -> StatusEntry:
-        return cls(status=row.status, at=as_utc(row.at), actor=row.actor, reason=row.reason)
+        return cls(status=row.status, at=row.at, actor=row.actor, reason=row.reason)
 
 
 class CaseSummary(BaseModel):
@@ -51,13 +51,20 @@ class CaseSummary(BaseModel):
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
         applicant = case.application.get("applicant", {})
-        name = " ".join(p for p in (applicant.get("surname"), applicant.get("given_name"), applicant.get("patronymic")) if p)  # fmt: skip
+        parts = (applicant.get("surname"), applicant.get("given_name"), applicant.get("patronymic"))
         return cls(
-            number=case.number, application_id=case.application_id, district=case.district,
-            applicant_iin=case.applicant_iin, applicant_name=name, channel=case.channel, status=case.status,
-            registration_number=case.registration_number, registered_at=as_utc(case.registered_at),
-            opened_at=as_utc(case.opened_at), updated_at=as_utc(case.updated_at),
-        )  # fmt: skip
+            number=case.number,
+            application_id=case.application_id,
+            district=case.district,
+            applicant_iin=case.applicant_iin,
+            applicant_name=" ".join(p for p in parts if p),
+            channel=case.channel,
+            status=case.status,
+            registration_number=case.registration_number,
+            registered_at=case.registered_at,
+            opened_at=case.opened_at,
+            updated_at=case.updated_at,
+        )
 
 
 class CasePage(BaseModel):
@@ -77,8 +84,14 @@ class RegistryAnswerView(BaseModel):
 
     @classmethod
     def of(cls, row: CaseRegistryAnswer) -> RegistryAnswerView:
-        return cls(query=row.query, subject=row.subject, outcome=row.outcome, asked_at=as_utc(row.asked_at),
-                   result=row.result, signed=row.signed)  # fmt: skip
+        return cls(
+            query=row.query,
+            subject=row.subject,
+            outcome=row.outcome,
+            asked_at=row.asked_at,
+            result=row.result,
+            signed=row.signed,
+        )
 
 
 class CaseDetail(CaseSummary):

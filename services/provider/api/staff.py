@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.provider import staff
-from services.provider.api.deps import Runtime, Tokens
+from services.provider.api.deps import Passwords, Runtime, Tokens
 from services.provider.api.schemas import TokenRequest, TokenResponse
-from shared.bus.envelope import utcnow
+from shared.calendar import utcnow
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -20,7 +20,13 @@ router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
     "and district. Errors: AUTH_INVALID_CREDENTIALS (401: unknown login or wrong password); AUTH_LOCKED (423: "
     "5 wrong passwords within 15 minutes lock the account for 15 minutes, the right password included).",
 )
-async def token(body: TokenRequest, runtime: Runtime, tokens: Tokens) -> TokenResponse:
-    account = await staff.authenticate(runtime.db, body.login, body.password, now=utcnow())
-    access_token, expires_in = tokens.issue(account.login, account.role, district=account.district)
+async def token(body: TokenRequest, runtime: Runtime, tokens: Tokens, passwords: Passwords) -> TokenResponse:
+    now = utcnow()
+    async with runtime.db.sessions() as session:
+        account = await staff.find_account(session, login=body.login)
+    valid = await staff.check_password(account, password=body.password, passwords=passwords, now=now)
+    async with runtime.db.transaction() as session:
+        attempt = await staff.record_attempt(session, login=body.login, valid=valid, now=now)
+    admitted = staff.admit(attempt, now=now)
+    access_token, expires_in = tokens.issue(admitted.login, admitted.role, district=admitted.district)
     return TokenResponse(access_token=access_token, expires_in=expires_in)

@@ -1,8 +1,9 @@
-"""Condition 3 of the portal flow (SPEC §8, Regulation §18): the provider checks the application
+"""Condition 3 of the portal flow (§18, Annex 6): the provider checks the application
 against §14 before registering it (Annex 1 step 3); Process 7 refuses when the documents are not in
 order, naming what is missing.
 
-Two checks, on facts the registries gave (the service layer fetches them; nothing here does I/O):
+Two checks, on facts the registries gave (registry_facts.py fetches them, domain/facts.py reads them;
+nothing here does I/O):
 
 1. the applicant exists in the individuals database and is alive, and every household member the
    application names is known to the civil-status registry — else PERSON_NOT_FOUND (IIN_INVALID for

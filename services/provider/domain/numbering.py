@@ -2,26 +2,25 @@
 
 A case number names the housing department and the year, and counts within them:
 ``ТҮ-<district>-<year>-<sequence>``, e.g. ``ТҮ-karaganda-2026-000017`` ("ТҮ": тұрғын үй, housing).
-The year is the one in Kazakhstan (UTC+5, one time zone since 1 March 2024) at the moment the
-regional gateway registered the application, so an application registered on 31 December at 23:30
-local time belongs to that year's list even though it is already 1 January in nobody's calendar."""
+The year is the one in Kazakhstan (its civil time, `shared.calendar`) at the moment the regional
+gateway registered the application, so an application registered on 31 December at 23:30 local time
+belongs to that year's list even though it is already 1 January in nobody's calendar."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+
+from shared.calendar import in_kazakhstan
 
 PREFIX = "ТҮ"
-KAZAKHSTAN_TIME = timezone(timedelta(hours=5))
 SEQUENCE_DIGITS = 6
 _PATTERN = re.compile(rf"^{PREFIX}-(?P<district>[a-z0-9-]+)-(?P<year>\d{{4}})-(?P<sequence>\d{{{SEQUENCE_DIGITS},}})$")
 
 
 def case_year(moment: datetime) -> int:
-    """The calendar year in Kazakhstan at ``moment`` (which must carry its time zone)."""
-    if moment.tzinfo is None:
-        raise ValueError("a moment without a time zone has no year in Kazakhstan")
-    return moment.astimezone(KAZAKHSTAN_TIME).year
+    """The calendar year in Kazakhstan at ``moment`` (which must carry its time zone: ValueError)."""
+    return in_kazakhstan(moment).year
 
 
 def case_number(district: str, year: int, sequence: int) -> str:

@@ -1,4 +1,4 @@
-"""Which status of a case may follow which (SPEC §3, Annex 1; the statuses are the business statuses
+"""Which status of a case may follow which (§10, Annex 1; the statuses are the business statuses
 the citizen sees, shared.housing.messages.BusinessStatus).
 
     (opened) ─▶ REGISTERED ─▶ IN_REVIEW ─▶ QUEUED      the notification, with the queue number
@@ -6,7 +6,7 @@ the citizen sees, shared.housing.messages.BusinessStatus).
         └────▶ REFUSED_DOCUMENTS                      Process 7: documents not in order (§14)
 
 Annex 1 step 3 ends in REGISTERED ("documents to the head for a resolution") or, when Condition 3
-fails (SPEC §8), in REFUSED_DOCUMENTS. Steps 4–7 (the head's resolution, the commission) keep the case
+fails (§18), in REFUSED_DOCUMENTS. Steps 4–7 (the head's resolution, the commission) keep the case
 IN_REVIEW; steps 8–9 end it with the result. The statuses before the provider (SUBMITTED,
 REGISTERED_AT_GATEWAY, REFUSED_AT_GATEWAY) belong to the portal and the gateway, never to a case."""
 

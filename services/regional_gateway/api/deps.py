@@ -1,4 +1,5 @@
-"""Typed dependencies of the gateway's routes: the gateway itself, and the workstation's admin token."""
+"""Typed dependencies of the gateway's routes: its database (each route opens its unit of work), and
+the workstation's admin token."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.regional_gateway.context import Gateway
+from shared.db import Database
 from shared.errors import AppError
 from shared.logging import get_logger
 
@@ -24,13 +25,14 @@ _bearer = HTTPBearer(
 
 class AdminToken:
     """The workstation's one bearer token. Empty in the settings: a random one, made here and logged
-    once (with a warning), so that a fresh installation is never open."""
+    once (with a warning, by `announce` at start), so that a fresh installation is never open."""
 
     def __init__(self, token: str) -> None:
         self.generated = not token
         self._token = token or secrets.token_urlsafe(32)
 
-    def announce(self) -> None:
+    async def announce(self) -> None:
+        """The start-up hook: log a generated token once."""
         if self.generated:
             log.warning(
                 "REGIONAL_GATEWAY_ADMIN_TOKEN is not set: a random admin token was made for this run",
@@ -45,8 +47,8 @@ class AdminToken:
             raise AppError("FORBIDDEN", {"reason": "not the gateway's admin token"})
 
 
-def get_gateway(request: Request) -> Gateway:
-    return request.app.state.gateway  # type: ignore[no-any-return]
+def get_db(request: Request) -> Database:
+    return request.app.state.runtime.db  # type: ignore[no-any-return]
 
 
 def require_admin(
@@ -56,5 +58,5 @@ def require_admin(
     token.check(credentials)
 
 
-GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+Db = Annotated[Database, Depends(get_db)]
 AdminOnly = Depends(require_admin)

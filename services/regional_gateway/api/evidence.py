@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from services.regional_gateway import message_log
-from services.regional_gateway.api.deps import AdminOnly, GatewayDep
+from services.regional_gateway.api.deps import AdminOnly, Db
 from services.regional_gateway.api.schemas import ChainVerdict, LogEntryView, MessageEvidence
 from shared.errors import AppError
 
@@ -24,8 +24,9 @@ router = APIRouter(prefix="/api/v1/evidence", tags=["evidence"], dependencies=[A
     "number, the document's SHA-256, the previous entry's hash and the entry's own, and whether they still hold "
     "(`intact`). NOT_FOUND when the log has no such message.",
 )
-async def message_evidence(gateway: GatewayDep, message_id: Annotated[str, Path(max_length=200)]) -> MessageEvidence:
-    rows = await message_log.entries_for_message(gateway.db, message_id)
+async def message_evidence(db: Db, message_id: Annotated[str, Path(max_length=200)]) -> MessageEvidence:
+    async with db.sessions() as session:
+        rows = await message_log.entries_for_message(session, message_id=message_id)
     if not rows:
         raise AppError("NOT_FOUND", {"message_id": message_id})
     return MessageEvidence(message_id=message_id, entries=[LogEntryView.of(r) for r in rows])
@@ -39,5 +40,5 @@ async def message_evidence(gateway: GatewayDep, message_id: Annotated[str, Path(
     "the entry before's hash, each document and entry hashing to what was sealed, the last one equal to the head. "
     "`first_broken_seq` names the first entry that does not hold.",
 )
-async def verify_log(gateway: GatewayDep) -> ChainVerdict:
-    return ChainVerdict.of(await message_log.verify_chain(gateway.db))
+async def verify_log(db: Db) -> ChainVerdict:
+    return ChainVerdict.of(await message_log.verify_chain(db))

@@ -18,5 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["routing"])
     "routing key its applications are delivered on (`document.delivered.<district>`).",
 )
 async def routing_directory() -> list[RouteView]:
-    return [RouteView(district=r.district, name_kk=r.name_kk, provider=r.provider, routing_key=r.routing_key)
-            for r in DIRECTORY.values()]  # fmt: skip
+    return [
+        RouteView(district=r.district, name_kk=r.name_kk, provider=r.provider, routing_key=r.routing_key)
+        for r in DIRECTORY.values()
+    ]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from services.regional_gateway.domain.chain import ChainReport, sha256_hex
 from services.regional_gateway.message_log import as_entry
 from services.regional_gateway.models import DeadLetter, GatewayApplication, LogEntry
-from services.regional_gateway.outgoing import as_utc, registration_of
+from services.regional_gateway.outgoing import registration_of
 from shared.housing.messages import DeliveryState, Registration
 
 
@@ -27,12 +27,7 @@ class DeadLetterView(BaseModel):
 
     @classmethod
     def of(cls, row: DeadLetter) -> DeadLetterView:
-        assert row.id is not None
-        return cls(
-            id=row.id, queue=row.queue, message_id=row.message_id, routing_key=row.routing_key,
-            death_reason=row.death_reason, received_at=as_utc(row.received_at),
-            replayed_at=as_utc(row.replayed_at) if row.replayed_at else None, envelope=json.loads(row.envelope),
-        )  # fmt: skip
+        return cls.model_validate({**row.model_dump(), "envelope": json.loads(row.envelope)})
 
 
 class DeadLetterPage(BaseModel):
@@ -64,15 +59,11 @@ class LogEntryView(BaseModel):
 
     @classmethod
     def of(cls, row: LogEntry) -> LogEntryView:
-        entry = as_entry(row)
-        intact = sha256_hex(row.document) == row.document_sha256 and entry.expected_hash() == row.entry_hash
-        return cls(
-            seq=row.seq, message_id=row.message_id, correlation_id=row.correlation_id, kind=row.kind,
-            direction=row.direction, sender=row.sender, recipient=row.recipient, application_id=row.application_id,
-            registration_number=row.registration_number, note=json.loads(row.note) if row.note else None,
-            logged_at=as_utc(row.logged_at), document_sha256=row.document_sha256, prev_hash=row.prev_hash,
-            entry_hash=row.entry_hash, intact=intact, document=json.loads(row.document),
-        )  # fmt: skip
+        intact = sha256_hex(row.document) == row.document_sha256 and as_entry(row).expected_hash() == row.entry_hash
+        note = json.loads(row.note) if row.note else None
+        return cls.model_validate(
+            {**row.model_dump(), "note": note, "document": json.loads(row.document), "intact": intact}
+        )
 
 
 class MessageEvidence(BaseModel):
@@ -88,8 +79,9 @@ class ChainVerdict(BaseModel):
 
     @classmethod
     def of(cls, report: ChainReport) -> ChainVerdict:
-        return cls(valid=report.valid, entries=report.entries, first_broken_seq=report.first_broken_seq,
-                   reason=report.reason)  # fmt: skip
+        return cls(
+            valid=report.valid, entries=report.entries, first_broken_seq=report.first_broken_seq, reason=report.reason
+        )
 
 
 class LoggedMessage(BaseModel):
@@ -116,13 +108,15 @@ class DeliveryView(BaseModel):
     @classmethod
     def of(cls, application: GatewayApplication, entries: list[LogEntry]) -> DeliveryView:
         return cls(
-            application_id=application.application_id, delivery_state=application.delivery_state,  # type: ignore[arg-type]
-            state_changed_at=as_utc(application.state_changed_at), sender=application.sender,
-            registration=registration_of(application), last_status=application.last_status,
+            application_id=application.application_id,
+            delivery_state=application.delivery_state,
+            state_changed_at=application.state_changed_at,
+            sender=application.sender,
+            registration=registration_of(application),
+            last_status=application.last_status,
             error=json.loads(application.error) if application.error else None,
-            messages=[LoggedMessage(seq=e.seq, kind=e.kind, direction=e.direction, message_id=e.message_id,
-                                    recipient=e.recipient, logged_at=as_utc(e.logged_at)) for e in entries],
-        )  # fmt: skip
+            messages=[LoggedMessage.model_validate(e.model_dump()) for e in entries],
+        )
 
 
 class RouteView(BaseModel):

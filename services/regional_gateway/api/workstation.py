@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.regional_gateway import dead_letters, delivery, message_log
-from services.regional_gateway.api.deps import AdminOnly, GatewayDep
+from services.regional_gateway.api.deps import AdminOnly, Db
 from services.regional_gateway.api.schemas import DeadLetterPage, DeadLetterView, DeliveryView
+from services.regional_gateway.models import GatewayApplication
 
 router = APIRouter(prefix="/api/v1", tags=["workstation"], dependencies=[AdminOnly])
 
@@ -25,13 +27,14 @@ ApplicationId = Annotated[str, Path(max_length=64, description="the application'
     "was `replayed`. UNAUTHORIZED without the admin token, FORBIDDEN with another.",
 )
 async def list_dead_letters(
-    gateway: GatewayDep,
+    db: Db,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
     queue: Annotated[str | None, Query(max_length=200)] = None,
     replayed: bool | None = None,
 ) -> DeadLetterPage:
-    rows, total = await dead_letters.page(gateway, limit=limit, offset=offset, queue=queue, replayed=replayed)
+    async with db.sessions() as session:
+        rows, total = await dead_letters.page(session, limit=limit, offset=offset, queue=queue, replayed=replayed)
     return DeadLetterPage(items=[DeadLetterView.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -43,8 +46,14 @@ async def list_dead_letters(
     "skip it), to its original routing key through the outbox, logs the replay and marks the dead letter "
     "replayed. NOT_FOUND for an unknown id, CONFLICT when it was replayed already.",
 )
-async def replay_dead_letter(gateway: GatewayDep, dead_letter_id: int) -> DeadLetterView:
-    return DeadLetterView.of(await dead_letters.replay(gateway, dead_letter_id))
+async def replay_dead_letter(db: Db, dead_letter_id: int) -> DeadLetterView:
+    async with db.transaction() as session:
+        return DeadLetterView.of(await dead_letters.replay(session, dead_letter_id=dead_letter_id))
+
+
+async def _delivery_view(session: AsyncSession, application: GatewayApplication) -> DeliveryView:
+    entries = await message_log.entries_for_application(session, application_id=application.application_id)
+    return DeliveryView.of(application, entries)
 
 
 @router.get(
@@ -55,9 +64,9 @@ async def replay_dead_letter(gateway: GatewayDep, dead_letter_id: int) -> DeadLe
     "the business status; the registration number and time; the original sender; the application's messages in "
     "the log. NOT_FOUND when the gateway has never seen it.",
 )
-async def get_delivery(gateway: GatewayDep, application_id: ApplicationId) -> DeliveryView:
-    application = await delivery.find(gateway, application_id)
-    return DeliveryView.of(application, await message_log.entries_for_application(gateway.db, application_id))
+async def get_delivery(db: Db, application_id: ApplicationId) -> DeliveryView:
+    async with db.sessions() as session:
+        return await _delivery_view(session, await delivery.find(session, application_id=application_id))
 
 
 @router.post(
@@ -68,6 +77,6 @@ async def get_delivery(gateway: GatewayDep, application_id: ApplicationId) -> De
     "has not taken it) and sends the sender a receipt DELIVERY_STOPPED. CONFLICT once it has left, or when the "
     "application is not on delivery.",
 )
-async def stop_delivery(gateway: GatewayDep, application_id: ApplicationId) -> DeliveryView:
-    application = await delivery.stop(gateway, application_id)
-    return DeliveryView.of(application, await message_log.entries_for_application(gateway.db, application_id))
+async def stop_delivery(db: Db, application_id: ApplicationId) -> DeliveryView:
+    async with db.transaction() as session:
+        return await _delivery_view(session, await delivery.stop(session, application_id=application_id))

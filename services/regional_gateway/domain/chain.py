@@ -1,4 +1,4 @@
-"""The message log's hash chain (X-Road's message log; ARCHITECTURE §1 "the message log"). Every
+"""The message log's hash chain (X-Road's message log; architecture §1 "the message log"). Every
 entry names the message, who sent it where, the application and its registration number, and the
 SHA-256 of the document as stored; it is sealed with
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from shared.calendar import as_utc
 from shared.eds.jcs import canonical
 
 GENESIS = "0" * 64
@@ -30,9 +31,8 @@ def sha256_hex(text: str) -> str:
 
 
 def timestamp(moment: datetime) -> str:
-    """The logged time as hashed: UTC, microseconds, ``Z`` (a naive value read back from SQLite is UTC)."""
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The logged time as hashed: UTC, microseconds, ``Z`` (a naive value is taken as UTC)."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,19 @@ class Entry:
         """What ``entry_hash`` covers besides ``prev_hash``: every field but the document text, whose
         hash stands for it."""
         return {
-            "seq": self.seq, "message_id": self.message_id, "correlation_id": self.correlation_id,
-            "kind": self.kind, "direction": self.direction, "sender": self.sender, "recipient": self.recipient,
-            "application_id": self.application_id, "registration_number": self.registration_number,
-            "document_sha256": self.document_sha256, "note": self.note, "logged_at": timestamp(self.logged_at),
-        }  # fmt: skip
+            "seq": self.seq,
+            "message_id": self.message_id,
+            "correlation_id": self.correlation_id,
+            "kind": self.kind,
+            "direction": self.direction,
+            "sender": self.sender,
+            "recipient": self.recipient,
+            "application_id": self.application_id,
+            "registration_number": self.registration_number,
+            "document_sha256": self.document_sha256,
+            "note": self.note,
+            "logged_at": timestamp(self.logged_at),
+        }
 
     def expected_hash(self) -> str:
         return seal(self.prev_hash, self.sealed_fields())

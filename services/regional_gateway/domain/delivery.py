@@ -1,4 +1,4 @@
-"""Transport states of a submitted application at the gateway (ЭҮШ delivery states, ARCHITECTURE §3),
+"""Transport states of a submitted application at the gateway (ЭҮШ delivery states, architecture §3),
 kept apart from the case's business statuses:
 
 - ``ON_DELIVERY``: verified, registered, stamped and handed to the outbox for the provider;
@@ -9,7 +9,10 @@ kept apart from the case's business statuses:
 
 from __future__ import annotations
 
-from shared.errors import AppError
+import json
+from typing import Any
+
+from shared.errors import AppError, is_transient
 from shared.housing.messages import DeliveryState
 
 TRANSITIONS: dict[DeliveryState, frozenset[DeliveryState]] = {
@@ -23,11 +26,6 @@ TRANSITIONS: dict[DeliveryState, frozenset[DeliveryState]] = {
 REGISTERED_STATES: frozenset[DeliveryState] = frozenset({"ON_DELIVERY", "DELIVERED", "DELIVERY_STOPPED"})
 """States of an application that has a registration number: it is never registered again."""
 
-TRANSIENT_CODES = frozenset({"EDS_REVOCATION_UNKNOWN", "SERVICE_UNAVAILABLE", "UPSTREAM_TIMEOUT", "UPSTREAM_ERROR"})
-"""Failures that are nobody's fault and pass (the NCA's OCSP and CRL do not answer, the gateway's own key
-cannot be certified yet): the message is retried, then dead-lettered for the operator to replay, never
-refused — refusing would turn an outage into a citizen's rejected application."""
-
 
 def can_move(current: DeliveryState, new: DeliveryState) -> bool:
     return new in TRANSITIONS[current]
@@ -40,12 +38,20 @@ def after_provider_answer(current: DeliveryState) -> DeliveryState | None:
 
 def check_stop(current: DeliveryState, handed_over: bool) -> None:
     """Delivery can be stopped only while the stamped document still waits in the gateway's outbox;
-    once the bus has taken it, the provider's queue holds it and it cannot be called back."""
+    once the bus has taken it (or is taking it: ``handed_over``), the provider's queue holds it and it
+    cannot be called back."""
     if not can_move(current, "DELIVERY_STOPPED"):
         raise AppError("CONFLICT", {"reason": "delivery can only be stopped while on delivery", "state": current})
     if handed_over:
         raise AppError("CONFLICT", {"reason": "already handed over to the provider's queue", "state": current})
 
 
-def is_transient(code: str) -> bool:
-    return code in TRANSIENT_CODES
+def refusal_of(exc: AppError) -> dict[str, Any]:
+    """A failure as the gateway refuses a message with it: ``{code, details}`` as it travels in receipts
+    and statuses and is logged (plain JSON). A transient failure (`shared.errors.is_transient`: the NCA's
+    OCSP and CRL do not answer, the gateway's own key cannot be certified yet) is nobody's fault and
+    passes: it is raised again, so that the message is retried, then dead-lettered for the operator to
+    replay — never refused, which would turn an outage into a citizen's rejected application."""
+    if is_transient(exc.code):
+        raise exc
+    return {"code": exc.code, "details": json.loads(json.dumps(exc.details, default=str))}

@@ -1,23 +1,20 @@
-"""Registration of an incoming e-document at the regional gateway (SPEC §8 Process 6, §9 Process 7):
-a number unique in the region, ``<prefix>-<YYYYMMDD>-<NNNNNN>``, counted per day of Kazakhstan time,
-and the registration time."""
+"""Registration of an incoming e-document at the regional gateway (§18 Process 6, §19 Process 7): a
+number unique in the region, ``<prefix>-<YYYYMMDD>-<NNNNNN>``, counted per day of Kazakhstan time
+(`shared.calendar`), and the registration time."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-KAZAKHSTAN_TIME = timezone(timedelta(hours=5), "UTC+5")
-"""Kazakhstan keeps one time zone, UTC+5, since 1 March 2024; registration days follow it."""
+from shared.calendar import local_day
 
 NUMBER_PATTERN = re.compile(r"^[A-Z]{2,8}-\d{8}-\d{6,}$")
 
 
 def registration_day(at: datetime) -> str:
-    """The day (``YYYYMMDD``, Kazakhstan time) a registration at ``at`` counts in."""
-    if at.tzinfo is None:
-        raise ValueError("registration times are timezone-aware")
-    return at.astimezone(KAZAKHSTAN_TIME).strftime("%Y%m%d")
+    """The day (``YYYYMMDD``, Kazakhstan time) a registration at ``at`` (timezone-aware) counts in."""
+    return local_day(at).strftime("%Y%m%d")
 
 
 def registration_number(prefix: str, day: str, sequence: int) -> str:

@@ -1,5 +1,5 @@
-"""The gateway's routing directory (ARCHITECTURE §3; shared.geo): each city and district of the
-Karaganda region (SPEC §1: each has its own housing department) and the provider that serves it. One
+"""The gateway's routing directory (architecture §3; shared.geo): each city and district of the
+Karaganda region (§1–§4: each has its own housing department) and the provider that serves it. One
 provider service stands for every housing department; the routing key carries the district, so its
 queue binding can be narrowed to some districts without changing the gateway."""
 
@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from shared.errors import AppError
 from shared.geo import DISTRICTS
 from shared.housing.messages import delivered_key
-
-PROVIDER_ADDRESS = "KZ/GOV/140440000408/provider"
+from shared.participants import PROVIDER
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +22,7 @@ class Route:
 
 
 DIRECTORY: dict[str, Route] = {
-    d.code: Route(d.code, d.name_kk, PROVIDER_ADDRESS, delivered_key(d.code)) for d in DISTRICTS
+    d.code: Route(d.code, d.name_kk, PROVIDER.address, delivered_key(d.code)) for d in DISTRICTS
 }
 
 

@@ -1,19 +1,19 @@
-"""The test NCA over HTTP (ARCHITECTURE §5-§6): issue and revoke certificates, the CA chain, the CRL and
+"""The test NCA over HTTP (architecture §5-§6): issue and revoke certificates, the CA chain, the CRL and
 the OCSP responder, under ``/nca/v1``. The paths and bodies are a contract with outside clients."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp as x509_ocsp
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Request, Response
 
-from services.registry_stub.api.nca_schemas import (
+from services.registry_stub.api.deps import Authority, Bearer
+from services.registry_stub.api.schemas import (
     CertificateStatus,
     IssueRequest,
     IssueResponse,
@@ -24,7 +24,6 @@ from services.registry_stub.models import IssuedCertificate
 from services.registry_stub.nca import ocsp, pki
 from services.registry_stub.nca.authority import CertificationAuthority, IssueOrder
 from services.registry_stub.nca.profiles import Subject
-from services.registry_stub.nca.store import as_utc
 from shared.logging import get_logger
 
 log = get_logger(__name__)
@@ -36,19 +35,11 @@ OCSP_MAX_REQUEST = 16_384
 """An OCSP request for one certificate is a few hundred bytes; anything this large is not one."""
 
 router = APIRouter(prefix="/nca/v1", tags=["certification authority"])
-_ra_token = HTTPBearer(auto_error=False, description="NCA_RA_TOKEN: needed for certificates of information systems")
-
-
-def get_authority(request: Request) -> CertificationAuthority:
-    return request.app.state.nca  # type: ignore[no-any-return]
-
-
-Authority = Annotated[CertificationAuthority, Depends(get_authority)]
-Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_ra_token)]
 
 
 def _binary(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": description, "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}  # fmt: skip
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": description, "content": {media_type: binary}}}
 
 
 def _pem(certificates: list[x509.Certificate]) -> str:
@@ -207,13 +198,13 @@ def _status(row: IssuedCertificate) -> CertificateStatus:
         subject=row.subject,
         iin=row.iin,
         bin=row.bin,
-        profile=row.profile,  # type: ignore[arg-type]
-        holder=row.holder,  # type: ignore[arg-type]
+        profile=row.profile,
+        holder=row.holder,
         key_type=row.key_type,
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
         status="revoked" if row.revoked_at else "good",
-        revoked_at=as_utc(row.revoked_at) if row.revoked_at else None,
-        reason=row.revocation_reason,  # type: ignore[arg-type]
+        revoked_at=row.revoked_at,
+        reason=row.revocation_reason,
         certificate_pem=certificate.public_bytes(Encoding.PEM).decode(),
     )

@@ -4,16 +4,15 @@ answers exactly what the sync channel answers (the same desk: consent required, 
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
-from sqlmodel import col, select
+from fastapi import APIRouter, Path, Query, Request
 
+from services.registry_stub.api.deps import Db, Desk
+from services.registry_stub.api.schemas import PersonaView, RegistryAnswerView
+from services.registry_stub.registries import catalogue
 from services.registry_stub.registries.desk import RegistryDesk
-from services.registry_stub.registries.models import PersonaTraitRow, PersonRow
 from shared.eds.signing import payload_of
-from shared.service import ServiceRuntime
 
 router = APIRouter(prefix="/api/v1", tags=["state registries"])
 
@@ -28,20 +27,14 @@ ApplicationParam = Annotated[str | None, Query(description="The application the 
 IinPath = Annotated[str, Path(description="the person's IIN (12 digits)")]
 
 
-def get_desk(request: Request) -> RegistryDesk:
-    return request.app.state.registry_desk  # type: ignore[no-any-return]
-
-
-Desk = Annotated[RegistryDesk, Depends(get_desk)]
-
-
-class RegistryAnswerView(BaseModel):
-    answer: dict[str, Any] = Field(description="the answer document: registry, query, subject, request_hash, result")
-    signed: dict[str, Any] = Field(description="the same, as the e-document the registry signed (JWS JSON)")
-
-
-async def _mirror(request: Request, desk: RegistryDesk, query: str, subject: dict[str, str], consent: str | None,
-                  application: str | None) -> RegistryAnswerView:  # fmt: skip
+async def _mirror(
+    request: Request,
+    desk: RegistryDesk,
+    query: str,
+    subject: dict[str, str],
+    consent: str | None,
+    application: str | None,
+) -> RegistryAnswerView:
     # Over HTTP the request is the URL: its hash stands in for the envelope's.
     hash_ = hashlib.sha512(str(request.url).encode()).hexdigest()
     requester = f"http:{request.client.host if request.client else 'unknown'}"
@@ -60,8 +53,9 @@ def _iin_mirror(query: str, path: str, summary: str) -> None:
         "without `consent`, PERSON_NOT_FOUND for an IIN the registry does not know.",
         name=f"registry_{query}",
     )
-    async def mirror(request: Request, desk: Desk, iin: IinPath, consent: ConsentParam = None,
-                     application: ApplicationParam = None) -> RegistryAnswerView:  # fmt: skip
+    async def mirror(
+        request: Request, desk: Desk, iin: IinPath, consent: ConsentParam = None, application: ApplicationParam = None
+    ) -> RegistryAnswerView:
         return await _mirror(request, desk, query, {"iin": iin}, consent, application)
 
 
@@ -82,16 +76,10 @@ _iin_mirror("court-decisions", "/persons/{iin}/court-decisions", "Court decision
     description="Mirror of the sync query `power-of-attorney`: POA_NOT_FOUND, POA_EXPIRED or POA_REVOKED when "
     "it cannot be relied on; CONSENT_REQUIRED without `consent`.",
 )
-async def power_of_attorney(request: Request, desk: Desk, number: str, consent: ConsentParam = None,
-                            application: ApplicationParam = None) -> RegistryAnswerView:  # fmt: skip
+async def power_of_attorney(
+    request: Request, desk: Desk, number: str, consent: ConsentParam = None, application: ApplicationParam = None
+) -> RegistryAnswerView:
     return await _mirror(request, desk, "power-of-attorney", {"number": number}, consent, application)
-
-
-class PersonaView(BaseModel):
-    iin: str
-    name: str
-    traits: list[str] = Field(description="the rules this person exercises, e.g. ground:exchange, poa:expired")
-    note: str
 
 
 @router.get(
@@ -103,25 +91,8 @@ class PersonaView(BaseModel):
     "`vulnerable:large_family`, `employee:military`, `poa:expired`, `eligible`); without it, every persona.",
 )
 async def personas(
-    request: Request, trait: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    db: Db, trait: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[PersonaView]:
-    runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.db.sessions() as session:
-        query = select(PersonaTraitRow.iin).distinct().order_by(PersonaTraitRow.iin).limit(limit)
-        if trait:
-            query = query.where(PersonaTraitRow.trait == trait)
-        iins = list((await session.exec(query)).all())
-        traits = (await session.exec(select(PersonaTraitRow).where(col(PersonaTraitRow.iin).in_(iins)))).all()
-        people = {p.iin: p for p in (await session.exec(select(PersonRow).where(col(PersonRow.iin).in_(iins)))).all()}
-    by_iin: dict[str, list[PersonaTraitRow]] = {}
-    for row in traits:
-        by_iin.setdefault(row.iin, []).append(row)
-    return [
-        PersonaView(
-            iin=iin,
-            name=f"{people[iin].surname} {people[iin].given_name}" if iin in people else "",
-            traits=sorted(r.trait for r in by_iin.get(iin, [])),
-            note=next((r.note for r in by_iin.get(iin, []) if r.note), ""),
-        )
-        for iin in iins
-    ]
+    async with db.sessions() as session:
+        found = await catalogue.personas(session, trait=trait, limit=limit)
+    return [PersonaView(iin=p.iin, name=p.name, traits=p.traits, note=p.note) for p in found]

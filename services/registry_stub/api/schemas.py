@@ -1,9 +1,10 @@
-"""Request and response bodies of the test NCA's API (ARCHITECTURE §6: outside clients rely on them)."""
+"""Request and response bodies of registry_stub's API: the test NCA's (architecture §6: outside clients
+rely on them), the registries' mirrors and the personas catalogue."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -80,3 +81,15 @@ class CertificateStatus(BaseModel):
     revoked_at: datetime | None
     reason: RevocationReason | None
     certificate_pem: str
+
+
+class RegistryAnswerView(BaseModel):
+    answer: dict[str, Any] = Field(description="the answer document: registry, query, subject, request_hash, result")
+    signed: dict[str, Any] = Field(description="the same, as the e-document the registry signed (JWS JSON)")
+
+
+class PersonaView(BaseModel):
+    iin: str
+    name: str
+    traits: list[str] = Field(description="the rules this person exercises, e.g. ground:exchange, poa:expired")
+    note: str

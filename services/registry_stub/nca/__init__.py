@@ -1,2 +1,2 @@
 """The test certification authority (ҰКО) of registry_stub: profiles (pure rules), pki (cryptography),
-store (its tables), ocsp (the responder) and authority (what the routes call)."""
+store (its state in the database), ocsp (the responder) and authority (what the routes call)."""

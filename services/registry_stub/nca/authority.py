@@ -1,5 +1,5 @@
 """The test national certification authority (ҰКО) of registry_stub: issue, revoke, publish the CRL and
-answer OCSP (ARCHITECTURE §5). One `CertificationAuthority` per service process; its state is in the
+answer OCSP (architecture §5). One `CertificationAuthority` per service process; its state is in the
 service's database (`store`), so several processes on one database act as one CA.
 
 Who may do what: anyone may issue and revoke certificates of individuals and employees (it is a test CA);
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from services.registry_stub.config import RegistryStubSettings
 from services.registry_stub.models import CrlRecord, IssuedCertificate
 from services.registry_stub.nca import ocsp, pki, store
+from services.registry_stub.nca.ocsp import CertStatus
 from services.registry_stub.nca.pki import Credential, KeyType
 from services.registry_stub.nca.profiles import (
     RESPONDER_RENEW_BEFORE,
@@ -32,6 +33,7 @@ from services.registry_stub.nca.profiles import (
     check_subject,
     end_entity_validity,
 )
+from shared.calendar import utcnow
 from shared.db import Database
 from shared.errors import AppError
 from shared.logging import get_logger
@@ -102,9 +104,14 @@ class CertificationAuthority:
             key = await asyncio.to_thread(pki.generate_key, KeyType.RSA2048)
             validity = end_entity_validity(_now(), self.issuing_ca.not_valid_after_utc, None, None)
             certificate = pki.make_end_entity(
-                self._credentials[store.ISSUING], subject, Profile.SIGN, Holder.SYSTEM, key.public_key(), validity,
+                self._credentials[store.ISSUING],
+                subject,
+                Profile.SIGN,
+                Holder.SYSTEM,
+                key.public_key(),
+                validity,
                 self.endpoints,
-            )  # fmt: skip
+            )
             order = IssueOrder(subject=subject, profile=Profile.SIGN, holder=Holder.SYSTEM)
             await store.add_certificate(self._db, _record(order, certificate, pki.key_type_of(key.public_key())))
             if credential is None:
@@ -192,13 +199,13 @@ class CertificationAuthority:
             request_der, issuer=self.issuing_ca, responder=await self._responder(), lookup=self._status, now=_now()
         )
 
-    async def _status(self, serial: int) -> ocsp.CertStatus | None:
+    async def _status(self, serial: int) -> CertStatus | None:
         row = await store.get_certificate(self._db, pki.serial_hex(serial))
         if row is None:
             return None
         if row.revoked_at is None:
-            return ocsp.CertStatus()
-        return ocsp.CertStatus(store.as_utc(row.revoked_at), x509.ReasonFlags(row.revocation_reason or "unspecified"))
+            return CertStatus()
+        return CertStatus(row.revoked_at, x509.ReasonFlags(row.revocation_reason or "unspecified"))
 
     async def _responder(self) -> Credential:
         responder = self._credentials[store.RESPONDER]
@@ -210,18 +217,15 @@ class CertificationAuthority:
                 responder = await asyncio.to_thread(pki.make_responder, self._credentials[store.ISSUING], _now())
                 await store.replace_responder(self._db, responder)
                 self._credentials = {**self._credentials, store.RESPONDER: responder}
-                log.info("OCSP responder certificate renewed", serial=pki.serial_hex(responder.certificate.serial_number))  # fmt: skip
+                serial = pki.serial_hex(responder.certificate.serial_number)
+                log.info("OCSP responder certificate renewed", serial=serial)
         return responder
 
     def _make_crl(self, number: int, revoked: list[IssuedCertificate]) -> CrlRecord:
         this_update = _now().replace(microsecond=0)
         next_update = this_update + timedelta(hours=self._settings.crl_validity_hours)
         entries = [
-            pki.Revoked(
-                int(row.serial, 16),
-                store.as_utc(row.revoked_at),
-                x509.ReasonFlags(row.revocation_reason or "unspecified"),
-            )  # fmt: skip
+            pki.Revoked(int(row.serial, 16), row.revoked_at, x509.ReasonFlags(row.revocation_reason or "unspecified"))
             for row in revoked
             if row.revoked_at is not None
         ]
@@ -234,7 +238,8 @@ class CertificationAuthority:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    # The authority's clock, one function so that a test can move it.
+    return utcnow()
 
 
 def _normalise(serial: str) -> str:

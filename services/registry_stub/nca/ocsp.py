@@ -1,6 +1,6 @@
 """The test NCA's OCSP responder (RFC 6960), as a function from request bytes to response bytes.
 
-Choices (ARCHITECTURE §5 lets us pick):
+Choices (architecture §5 lets us pick):
 - **Signed by a delegated responder**, not by the issuing CA: a certificate "ҰКО 3.0 OCSP (RSA TEST)"
   issued by the issuing CA with EKU id-kp-OCSPSigning and id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2), made
   at the first start, kept in the database, re-issued before it expires, and sent in every response's
@@ -51,7 +51,9 @@ def unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
     return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(serialization.Encoding.DER)
 
 
-async def respond(request_der: bytes, *, issuer: x509.Certificate, responder: Credential, lookup: Lookup, now: datetime) -> bytes:  # fmt: skip
+async def respond(
+    request_der: bytes, *, issuer: x509.Certificate, responder: Credential, lookup: Lookup, now: datetime
+) -> bytes:
     """The signed OCSP response (DER) to one DER request about certificates of ``issuer``."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)
@@ -87,7 +89,7 @@ async def respond(request_der: bytes, *, issuer: x509.Certificate, responder: Cr
             this_update + NEXT_UPDATE,
             revoked_at,
             reason,
-        )  # fmt: skip
+        )
         .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.certificate)
         .certificates([responder.certificate])
     )

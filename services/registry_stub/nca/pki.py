@@ -1,5 +1,5 @@
 """The test NCA's cryptography: key pairs, certificates signed as `profiles` describes them, CRLs and
-PKCS#12 files. RSA-2048 with SHA-256 throughout, as the national CA uses (ARCHITECTURE §5). No I/O:
+PKCS#12 files. RSA-2048 with SHA-256 throughout, as the national CA uses (architecture §5). No I/O:
 `authority.py` keeps what is made here."""
 
 from __future__ import annotations
@@ -72,7 +72,9 @@ def load_public_key(pem: str) -> PublicKey:
         exponent = key.public_numbers().e
         if key.key_size in RSA_SIZES and exponent >= 3 and exponent % 2 == 1:
             return key
-        raise AppError("PUBLIC_KEY_INVALID", {"reason": f"RSA-{key.key_size} (allowed: {', '.join(map(str, RSA_SIZES))})"})  # fmt: skip
+        raise AppError(
+            "PUBLIC_KEY_INVALID", {"reason": f"RSA-{key.key_size} (allowed: {', '.join(map(str, RSA_SIZES))})"}
+        )
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         return key
     raise AppError("PUBLIC_KEY_INVALID", {"reason": "only RSA and EC P-256 keys are certified"})
@@ -99,9 +101,14 @@ def make_root(now: datetime) -> Credential:
     key = generate_key()
     start = now - profiles.CA_BACKDATE
     certificate = _sign(
-        profiles.ROOT_NAME, profiles.ROOT_NAME, key.public_key(), key, start, start + profiles.ROOT_VALIDITY,
+        profiles.ROOT_NAME,
+        profiles.ROOT_NAME,
+        key.public_key(),
+        key,
+        start,
+        start + profiles.ROOT_VALIDITY,
         profiles.root_extensions(key.public_key()),
-    )  # fmt: skip
+    )
     return Credential(certificate, key)
 
 
@@ -111,9 +118,14 @@ def make_issuing_ca(root: Credential, now: datetime) -> Credential:
     start = now - profiles.CA_BACKDATE
     extensions = profiles.issuing_ca_extensions(key.public_key(), root.certificate)
     certificate = _sign(
-        profiles.ISSUING_NAME, root.certificate.subject, key.public_key(), root.private_key, start,
-        start + profiles.ISSUING_VALIDITY, extensions,
-    )  # fmt: skip
+        profiles.ISSUING_NAME,
+        root.certificate.subject,
+        key.public_key(),
+        root.private_key,
+        start,
+        start + profiles.ISSUING_VALIDITY,
+        extensions,
+    )
     return Credential(certificate, key)
 
 
@@ -124,9 +136,14 @@ def make_responder(issuing: Credential, now: datetime) -> Credential:
     end = min(start + profiles.RESPONDER_VALIDITY, issuing.certificate.not_valid_after_utc)
     extensions = profiles.responder_extensions(key.public_key(), issuing.certificate)
     certificate = _sign(
-        profiles.RESPONDER_NAME, issuing.certificate.subject, key.public_key(), issuing.private_key, start, end,
+        profiles.RESPONDER_NAME,
+        issuing.certificate.subject,
+        key.public_key(),
+        issuing.private_key,
+        start,
+        end,
         extensions,
-    )  # fmt: skip
+    )
     return Credential(certificate, key)
 
 
@@ -142,9 +159,13 @@ def make_end_entity(
     """A person's or system's certificate of this profile, signed by the issuing CA."""
     extensions = profiles.end_entity_extensions(profile, holder, public_key, issuing.certificate, endpoints)
     return _sign(
-        profiles.subject_name(subject), issuing.certificate.subject, public_key, issuing.private_key, *validity,
+        profiles.subject_name(subject),
+        issuing.certificate.subject,
+        public_key,
+        issuing.private_key,
+        *validity,
         extensions,
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""What the test NCA (ҰКО) writes into a certificate, as pure rules (ARCHITECTURE §5): subject names, the
+"""What the test NCA (ҰКО) writes into a certificate, as pure rules (architecture §5): subject names, the
 extensions of each profile (SIGN, AUTH) and holder (individual, employee, system), and those of the two
 CAs and of the OCSP responder. No keys are made and nothing is signed here: `pki.py` does that.
 
-The national CA's conventions, as seen on its test certificates (research/egov-anchors.md §2):
+The national CA's conventions, as seen on its test certificates:
 ``CN=<SURNAME NAME>, SURNAME, SERIALNUMBER=IIN<12 digits>, C=KZ``, employees ``O=<organisation>`` and
 ``OU=BIN<12 digits>``, and the **patronymic in GN** (givenName, 2.5.4.42): the first name is only in CN.
 Names are written in capitals, as the national CA writes them.
@@ -24,7 +24,7 @@ from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from shared.errors import AppError
 from shared.iin import is_valid_bin, is_valid_iin
@@ -46,9 +46,15 @@ class Holder(StrEnum):
 
 
 RevocationReason = Literal[
-    "unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation",
-    "certificateHold", "privilegeWithdrawn",
-]  # fmt: skip
+    "unspecified",
+    "keyCompromise",
+    "cACompromise",
+    "affiliationChanged",
+    "superseded",
+    "cessationOfOperation",
+    "certificateHold",
+    "privilegeWithdrawn",
+]
 """RFC 5280 §5.3.1 reasons a certificate may be revoked for, by name as `x509.ReasonFlags` values write them.
 removeFromCRL and aACompromise are not offered: the NCA does not release holds and issues no attribute
 certificates."""
@@ -71,9 +77,15 @@ HOLDER_EKU = {
 }
 PROFILE_EKU = {Profile.SIGN: ExtendedKeyUsageOID.EMAIL_PROTECTION, Profile.AUTH: ExtendedKeyUsageOID.CLIENT_AUTH}
 
-ROOT_NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО ROOT (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")])  # fmt: skip
-ISSUING_NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО 3.0 (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")])  # fmt: skip
-RESPONDER_NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО 3.0 OCSP (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")])  # fmt: skip
+ROOT_NAME = x509.Name(
+    [x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО ROOT (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")]
+)
+ISSUING_NAME = x509.Name(
+    [x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО 3.0 (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")]
+)
+RESPONDER_NAME = x509.Name(
+    [x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО 3.0 OCSP (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")]
+)
 
 ROOT_VALIDITY = timedelta(days=20 * 365)
 ISSUING_VALIDITY = timedelta(days=10 * 365)
@@ -172,7 +184,7 @@ def key_usage(profile: Profile, public_key: PublicKey) -> x509.KeyUsage:
 def end_entity_extensions(
     profile: Profile, holder: Holder, public_key: PublicKey, issuer: x509.Certificate, endpoints: Endpoints
 ) -> Extensions:
-    """Every extension of a person's or system's certificate (ARCHITECTURE §5)."""
+    """Every extension of a person's or system's certificate (architecture §5)."""
     legal = holder is not Holder.INDIVIDUAL
     return [
         (x509.BasicConstraints(ca=False, path_length=None), True),
@@ -232,9 +244,9 @@ def end_entity_validity(
 def _published_at(endpoints: Endpoints) -> Extensions:
     point = x509.DistributionPoint([x509.UniformResourceIdentifier(endpoints.crl)], None, None, None)
     access = [
-        x509.AccessDescription(x509.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(endpoints.ocsp)),
+        x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(endpoints.ocsp)),
         x509.AccessDescription(
-            x509.AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(endpoints.ca_issuers)
+            AuthorityInformationAccessOID.CA_ISSUERS, x509.UniformResourceIdentifier(endpoints.ca_issuers)
         ),
     ]
     return [(x509.CRLDistributionPoints([point]), False), (x509.AuthorityInformationAccess(access), False)]

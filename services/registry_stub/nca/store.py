@@ -9,7 +9,7 @@ one and never collide, whichever process writes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.registry_stub.models import CaCredential, CrlRecord, IssuedCertificate
 from services.registry_stub.nca.pki import Credential
+from shared.calendar import utcnow
 from shared.db import Database
 from shared.errors import AppError
 
@@ -27,11 +28,6 @@ CRLS_KEPT = 10
 
 MakeCrl = Callable[[int, list[IssuedCertificate]], CrlRecord]
 """Given the next CRL number and every revoked certificate, the CRL to publish."""
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; everything stored here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def load_credentials(db: Database) -> dict[str, Credential]:
@@ -72,7 +68,7 @@ async def replace_credential(db: Database, role: str, credential: Credential) ->
             row = CaCredential(role=role, certificate_pem="", private_key_pem="")
         row.certificate_pem = credential.certificate_pem
         row.private_key_pem = credential.private_key_pem
-        row.created_at = datetime.now(UTC)
+        row.created_at = utcnow()
         session.add(row)
 
 
@@ -97,7 +93,7 @@ async def revoke(db: Database, serial: str, reason: str, at: datetime, make_crl:
         if row is None:
             raise AppError("CERTIFICATE_NOT_FOUND", {"serial": serial})
         if row.revoked_at is not None:
-            raise AppError("CERTIFICATE_ALREADY_REVOKED", {"serial": serial, "revoked_at": as_utc(row.revoked_at).isoformat()})  # fmt: skip
+            raise AppError("CERTIFICATE_ALREADY_REVOKED", {"serial": serial, "revoked_at": row.revoked_at.isoformat()})
         row.revoked_at, row.revocation_reason = at, reason
         session.add(row)
         await session.flush()
@@ -126,10 +122,7 @@ async def _lock_crl(session: AsyncSession) -> None:
 
 
 async def _newest(session: AsyncSession) -> CrlRecord | None:
-    newest = (await session.exec(select(CrlRecord).order_by(col(CrlRecord.number).desc()).limit(1))).first()
-    if newest is not None:
-        newest.this_update, newest.next_update = as_utc(newest.this_update), as_utc(newest.next_update)
-    return newest
+    return (await session.exec(select(CrlRecord).order_by(col(CrlRecord.number).desc()).limit(1))).first()
 
 
 async def _publish(session: AsyncSession, make_crl: MakeCrl) -> CrlRecord:

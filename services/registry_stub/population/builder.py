@@ -36,13 +36,13 @@ from .records import (
     Sex,
     SocialStatus,
     VulnerableGroup,
-)  # fmt: skip
+)
 
 MALE, FEMALE = Sex.MALE, Sex.FEMALE
 
 # Assumption: the 2014 monthly subsistence minimum (прожиточный минимум, ПМ) of 19,966 KZT, and the
-# income test for socially vulnerable groups at 3.1 ПМ per family member (research/housing-domain.md
-# §1.2; the 2014 multiplier is unconfirmed). Incomes are generated on both sides of this line.
+# income test for socially vulnerable groups at 3.1 ПМ per family member (the 2014 multiplier is
+# unconfirmed). Incomes are generated on both sides of this line.
 SUBSISTENCE_MINIMUM_2014 = 19_966
 INCOME_LIMIT = round(3.1 * SUBSISTENCE_MINIMUM_2014)  # 61,895 KZT per member per month
 
@@ -105,9 +105,16 @@ class Builder:
     # --- individuals (ЖТ ММБ) and civil status (АХАЖ) ---------------------------------------------
 
     def person(
-        self, sex: Sex, birth: date, naming: Naming, surname: tuple[str, str], father: Person | None = None, *,
-        citizenship: str = "KZ", death: date | None = None,
-    ) -> Person:  # fmt: skip
+        self,
+        sex: Sex,
+        birth: date,
+        naming: Naming,
+        surname: tuple[str, str],
+        father: Person | None = None,
+        *,
+        citizenship: str = "KZ",
+        death: date | None = None,
+    ) -> Person:
         """A new person with a fresh valid IIN for this birth date and sex; the patronymic comes from
         the father's given name (a name of the naming tradition when the father is unknown)."""
         female = sex is FEMALE
@@ -150,19 +157,12 @@ class Builder:
         """The birth record naming the known parents, and child/parent links both ways for each."""
         iin, links = child.iin, self.batch.family.append
         parties: tuple[tuple[str, str], ...] = (("child", iin),)
-        if mother is not None:
-            parties += (("mother", mother.iin),)
-            links(FamilyLink(mother.iin, iin, _CHILD))
-            links(FamilyLink(iin, mother.iin, _PARENT))
-        if father is not None:
-            parties += (("father", father.iin),)
-            links(FamilyLink(father.iin, iin, _CHILD))
-            links(FamilyLink(iin, father.iin, _PARENT))
-        self._events += 1
-        on = child.birth_date
-        self.batch.civil_events.append(
-            CivilEvent(f"AKT-{on.year}-{self._events:08d}", _BIRTH, on, _OFFICE[locality], parties)
-        )
+        for role, parent in (("mother", mother), ("father", father)):
+            if parent is not None:
+                parties += ((role, parent.iin),)
+                links(FamilyLink(parent.iin, iin, _CHILD))
+                links(FamilyLink(iin, parent.iin, _PARENT))
+        self.event(_BIRTH, child.birth_date, locality, parties)
 
     def died(self, person: Person, locality: str) -> None:
         """The death record of a person made with a death date."""
@@ -194,18 +194,34 @@ class Builder:
         return d
 
     def own(
-        self, dwelling: Dwelling, person: Person, share: str, on: date, by: Acquisition, *, credit: bool = False,
-        disposed_on: date | None = None, disposed_by: Disposal | None = None, counterparty: str | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        dwelling: Dwelling,
+        person: Person,
+        share: str,
+        on: date,
+        by: Acquisition,
+        *,
+        credit: bool = False,
+        disposed_on: date | None = None,
+        disposed_by: Disposal | None = None,
+        counterparty: str | None = None,
+    ) -> None:
         """`person` holds `share` of `dwelling` from `on` (acquired `by`), until a disposal if given."""
         self.batch.ownerships.append(
             Ownership(dwelling.cadastral_no, person.iin, share, on, by, credit, disposed_on, disposed_by, counterparty)
         )
 
     def reside(
-        self, person: Person, where: Dwelling | tuple[str, str], since: date, *, until: date | None = None,
-        basis: Basis = Basis.OWNER, host: Person | None = None, left: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        person: Person,
+        where: Dwelling | tuple[str, str],
+        since: date,
+        *,
+        until: date | None = None,
+        basis: Basis = Basis.OWNER,
+        host: Person | None = None,
+        left: bool = False,
+    ) -> None:
         """A registration at a dwelling, or at a (locality code, address) the register has no dwelling
         record for (private rentals, relatives' homes outside the population)."""
         locality, address, cadastral = _place(where)
@@ -249,16 +265,32 @@ class Builder:
         self.batch.employment.append(Employment(person.iin, category, bin_, name, position, since))
 
     def power(
-        self, principal: Person, attorney: Person, issued_on: date, valid_until: date, *, covers_service: bool = True,
-        notarised: bool = True, revoked_on: date | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        principal: Person,
+        attorney: Person,
+        issued_on: date,
+        valid_until: date,
+        *,
+        covers_service: bool = True,
+        notarised: bool = True,
+        revoked_on: date | None = None,
+    ) -> None:
         """A power of attorney with a unique number (and a notary when notarised)."""
         serial = self._next("power")
         notary = names.NOTARIES[serial % len(names.NOTARIES)] if notarised else None
         self.batch.powers.append(
-            PowerOfAttorney(f"{issued_on.year}-{serial:08d}", principal.iin, attorney.iin, issued_on, valid_until,
-                            covers_service, notarised, notary, revoked_on)
-        )  # fmt: skip
+            PowerOfAttorney(
+                f"{issued_on.year}-{serial:08d}",
+                principal.iin,
+                attorney.iin,
+                issued_on,
+                valid_until,
+                covers_service,
+                notarised,
+                notary,
+                revoked_on,
+            )
+        )
 
     def court(self, applicant: Person, member: Person, decided_on: date) -> None:
         """A court decision, with a unique case number, recognising `member` as the applicant's family."""

@@ -1,5 +1,5 @@
 """The personas' workbench: a Builder with dates counted back from `today`, people of a given surname,
-rented homes, whole-dwelling ownership, and the round of districts that clean applicants live in."""
+rented homes, whole-dwelling ownership and sales, and the round of districts that clean applicants live in."""
 
 from __future__ import annotations
 
@@ -27,9 +27,16 @@ class Cast:
         return add_years(self.today, -years) - timedelta(days=days)
 
     def person(
-        self, sex: Sex, born: date, naming: Naming = KAZAKH_RU_STYLE, *, family: Person | None = None,
-        father: Person | None = None, death: date | None = None, citizenship: str = "KZ",
-    ) -> Person:  # fmt: skip
+        self,
+        sex: Sex,
+        born: date,
+        naming: Naming = KAZAKH_RU_STYLE,
+        *,
+        family: Person | None = None,
+        father: Person | None = None,
+        death: date | None = None,
+        citizenship: str = "KZ",
+    ) -> Person:
         """A new person; with `family`, of that person's surname (in its form for this sex)."""
         surname = self.b.surname(naming)
         if family is not None:
@@ -48,15 +55,45 @@ class Cast:
         return home
 
     def own(
-        self, person: Person, place: str, bought: date, by: Acquisition = Acquisition.PURCHASE, *,
-        credit: bool = False, disposed_on: date | None = None, disposed_by: Disposal | None = None,
+        self,
+        person: Person,
+        place: str,
+        bought: date,
+        by: Acquisition = Acquisition.PURCHASE,
+        *,
+        credit: bool = False,
+        disposed_on: date | None = None,
+        disposed_by: Disposal | None = None,
         counterparty: str | None = None,
-    ) -> Dwelling:  # fmt: skip
+    ) -> Dwelling:
         """A new two-room dwelling in `place` that `person` holds whole (and perhaps disposed of)."""
         home = self.b.dwelling(place, rooms=2)
-        self.b.own(home, person, "1", bought, by, credit=credit, disposed_on=disposed_on, disposed_by=disposed_by,
-                   counterparty=counterparty)  # fmt: skip
+        self.b.own(
+            home,
+            person,
+            "1",
+            bought,
+            by,
+            credit=credit,
+            disposed_on=disposed_on,
+            disposed_by=disposed_by,
+            counterparty=counterparty,
+        )
         return home
+
+    def sell(self, seller: Person, buyer: Person, place: str, bought: int, sold: int) -> Dwelling:
+        """A new flat in `place` that `seller` owns and lives in from `bought` years ago and sells
+        whole to `buyer` `sold` years ago; the buyer moves in. Returns the flat."""
+        # A fresh date per record, as the personas have always been made: the pickled population
+        # stays the same byte for byte (pickle shares one date object between records).
+        ago, b = self.ago, self.b
+        flat = self.own(
+            seller, place, ago(bought), disposed_on=ago(sold), disposed_by=Disposal.SALE, counterparty=buyer.iin
+        )
+        b.own(flat, buyer, "1", ago(sold), Acquisition.PURCHASE)
+        b.reside(seller, flat, ago(bought), until=ago(sold))
+        b.reside(buyer, flat, ago(sold))
+        return flat
 
     def income(self) -> int:
         """A monthly income per family member below the income limit."""

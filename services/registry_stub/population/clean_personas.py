@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from .builder import FEMALE, KAZAKH, MALE, RUSSIAN, add_years
 from .cast import KARAGANDA, Cast, district_of_centre
-from .records import Acquisition, Basis, Disposal, EmploymentCategory, Person, VulnerableGroup
+from .records import Basis, EmploymentCategory, Person, VulnerableGroup
 
 
 def add_clean_personas(c: Cast) -> None:
@@ -32,8 +32,11 @@ def _papers(c: Cast) -> None:
     b.marry(husband, mb, date(2003, 9, 12), KARAGANDA)
     for kid in kids:
         b.born(kid, mb, husband, KARAGANDA)
-    place = c.clean(mb, ("marriage_before_2008", "birth_before_2007", "married", "has_minor_children"),
-                    "Married 12 Sep 2003, first child born 20 Apr 2005: brings copies of both certificates (§14).")  # fmt: skip
+    place = c.clean(
+        mb,
+        ("marriage_before_2008", "birth_before_2007", "married", "has_minor_children"),
+        "Married 12 Sep 2003, first child born 20 Apr 2005: brings copies of both certificates (§14).",
+    )
     c.rent(mb, place, date(2006, 1, 10), husband, *kids)
     b.employ(mb, EmploymentCategory.BUDGET_EMPLOYEE, ago(6), 1)
     # Widowed in March 2005: brings a copy of the death certificate (§14); an age pensioner.
@@ -43,15 +46,14 @@ def _papers(c: Cast) -> None:
     b.marry(late, wd, wedding, KARAGANDA)
     b.reside(late, (KARAGANDA, b.address(KARAGANDA)), wedding, until=late.death_date, basis=Basis.TENANT_PRIVATE)
     b.died(late, KARAGANDA)
-    place = c.clean(wd, ("death_before_2007", "widowed"), "Widowed in March 2005: brings a copy of the death certificate (§14).")  # fmt: skip
+    place = c.clean(
+        wd, ("death_before_2007", "widowed"), "Widowed in March 2005: brings a copy of the death certificate (§14)."
+    )
     c.rent(wd, place, ago(10))
     b.social(wd, VulnerableGroup.PENSIONER, ago(8), c.income())
     # Sold his flat exactly six years ago: outside §15's five years.
     ao, buyer = c.person(MALE, ago(42, 8)), c.person(FEMALE, ago(33, 2))
-    flat = c.own(ao, KARAGANDA, ago(11), disposed_on=ago(6), disposed_by=Disposal.SALE, counterparty=buyer.iin)
-    b.own(flat, buyer, "1", ago(6), Acquisition.PURCHASE)
-    b.reside(ao, flat, ago(11), until=ago(6))
-    b.reside(buyer, flat, ago(6))
+    c.sell(ao, buyer, KARAGANDA, 11, 6)
     place = c.clean(ao, ("ground:alienation_old",), "Sold his flat exactly 6 years ago: outside §15's five years.")
     c.rent(ao, place, ago(6))
     b.employ(ao, EmploymentCategory.BUDGET_EMPLOYEE, ago(9), 2)
@@ -62,7 +64,9 @@ def _papers(c: Cast) -> None:
     b.born(daughter, gm, None, KARAGANDA)
     b.born(grandson, daughter, None, KARAGANDA)
     b.died(daughter, KARAGANDA)
-    place = c.clean(gm, ("court:family_member",), "A court recognised the grandson she raises as her family member (§14).")  # fmt: skip
+    place = c.clean(
+        gm, ("court:family_member",), "A court recognised the grandson she raises as her family member (§14)."
+    )
     home, theirs = c.rent(gm, place, ago(15)), (KARAGANDA, b.address(KARAGANDA))
     b.reside(daughter, theirs, ago(22), until=ago(9), basis=Basis.TENANT_PRIVATE)
     b.reside(grandson, theirs, grandson.birth_date, until=ago(9), basis=Basis.TENANT_PRIVATE, host=daughter)
@@ -76,7 +80,14 @@ def _groups(c: Cast) -> None:
     §14 asks for an income certificate (all but orphans and families with disabled children)."""
     b, ago, G = c.b, c.ago, VulnerableGroup
     vw = c.person(MALE, date(1925, 5, 1), KAZAKH)
-    _member(c, vw, G.WW2_VETERAN, date(1995, 5, 9), "A participant of the Great Patriotic War, living with relatives.", Basis.FAMILY_OF_OWNER)  # fmt: skip
+    _member(
+        c,
+        vw,
+        G.WW2_VETERAN,
+        date(1995, 5, 9),
+        "A participant of the Great Patriotic War, living with relatives.",
+        Basis.FAMILY_OF_OWNER,
+    )
     ve = c.person(FEMALE, date(1932, 3, 15), RUSSIAN)
     _member(c, ve, G.WW2_EQUATED, date(2000, 1, 20), "A home-front worker, equated to WW2 participants.")
     _member(c, c.person(MALE, ago(35, 70)), G.DISABLED_1_2, ago(6), "A group I invalid.")
@@ -84,8 +95,15 @@ def _groups(c: Cast) -> None:
     child = c.person(MALE, ago(8, 30), family=husband, father=husband)
     b.marry(husband, fd, ago(12), KARAGANDA)
     b.born(child, fd, husband, KARAGANDA)
-    _member(c, fd, G.FAMILY_WITH_DISABLED_CHILDREN, ago(6), "Mother of a disabled child: no income test (§14).",
-            family=(husband, child), traits=("married", "has_minor_children"))  # fmt: skip
+    _member(
+        c,
+        fd,
+        G.FAMILY_WITH_DISABLED_CHILDREN,
+        ago(6),
+        "Mother of a disabled child: no income test (§14).",
+        family=(husband, child),
+        traits=("married", "has_minor_children"),
+    )
     _member(c, c.person(FEMALE, ago(44, 5)), G.CHRONIC_DISEASE, ago(3), "Has a severe form of a chronic disease.")
     pe, wife = c.person(MALE, ago(67, 25), KAZAKH), c.person(FEMALE, ago(64, 80), KAZAKH)
     b.marry(pe, wife, add_years(pe.birth_date, 24), KARAGANDA)
@@ -97,24 +115,49 @@ def _groups(c: Cast) -> None:
         c, ka, G.KANDAS, ago(2), "A kandas (oralman) who came from Mongolia 2 years ago, a citizen now.", since=ago(2)
     )
     ev = c.person(MALE, ago(48, 90))
-    b.reside(ev, ("osakarovka-village", b.address("osakarovka-village")), ago(10), until=ago(2), basis=Basis.TENANT_PRIVATE)  # fmt: skip
-    _member(c, ev, G.EMERGENCY_VICTIM, ago(2), "The rented house he lived in was destroyed by a flood 2 years ago.", since=ago(2))  # fmt: skip
+    b.reside(
+        ev, ("osakarovka-village", b.address("osakarovka-village")), ago(10), until=ago(2), basis=Basis.TENANT_PRIVATE
+    )
+    _member(
+        c,
+        ev,
+        G.EMERGENCY_VICTIM,
+        ago(2),
+        "The rented house he lived in was destroyed by a flood 2 years ago.",
+        since=ago(2),
+    )
     lf, father = c.person(FEMALE, ago(38, 22)), c.person(MALE, ago(40, 11))
     b.marry(father, lf, ago(18), KARAGANDA)
     births = ((MALE, 16, 30), (FEMALE, 13, 60), (MALE, 9, 10), (FEMALE, 4, 200))
     kids = [c.person(sex, ago(y, d), family=father, father=father) for sex, y, d in births]
     for kid in kids:
         b.born(kid, lf, father, KARAGANDA)
-    home = _member(c, lf, G.LARGE_FAMILY, kids[3].birth_date, "Mother of four minor children.",
-                   family=(father, *kids), traits=("married", "has_minor_children"), since=ago(17))  # fmt: skip
+    home = _member(
+        c,
+        lf,
+        G.LARGE_FAMILY,
+        kids[3].birth_date,
+        "Mother of four minor children.",
+        family=(father, *kids),
+        traits=("married", "has_minor_children"),
+        since=ago(17),
+    )
     b.persona(kids[0], ("minor", f"district:{district_of_centre(home[0])}"), "A 16-year-old: too young to apply.")
     dw, late = c.person(FEMALE, ago(35, 66)), c.person(MALE, ago(38, 140), death=ago(3))
     child = c.person(FEMALE, ago(7, 5), family=late, father=late)
     b.marry(late, dw, ago(10), KARAGANDA)
     b.born(child, dw, late, KARAGANDA)
     b.died(late, KARAGANDA)
-    home = _member(c, dw, G.DUTY_DEATH_FAMILY, ago(3), "Widow of a police officer killed on duty 3 years ago.",
-                   family=(child,), traits=("widowed", "has_minor_children"), since=ago(9))  # fmt: skip
+    home = _member(
+        c,
+        dw,
+        G.DUTY_DEATH_FAMILY,
+        ago(3),
+        "Widow of a police officer killed on duty 3 years ago.",
+        family=(child,),
+        traits=("widowed", "has_minor_children"),
+        since=ago(9),
+    )
     b.reside(late, home, ago(9), until=late.death_date, basis=Basis.TENANT_PRIVATE)
     sp, ex = c.person(FEMALE, ago(33, 14)), c.person(MALE, ago(35, 90))
     kids = [c.person(sex, ago(y, d), family=ex, father=ex) for sex, y, d in ((FEMALE, 9, 20), (MALE, 6, 150))]
@@ -123,15 +166,30 @@ def _groups(c: Cast) -> None:
         b.born(kid, sp, ex, KARAGANDA)
     b.divorce(ex, sp, ago(4), KARAGANDA)
     c.rent(ex, "temirtau", ago(4))
-    _member(c, sp, G.SINGLE_PARENT, ago(4), "A divorced mother of two.", family=tuple(kids),
-            traits=("divorced", "has_minor_children"), since=ago(4))  # fmt: skip
+    _member(
+        c,
+        sp,
+        G.SINGLE_PARENT,
+        ago(4),
+        "A divorced mother of two.",
+        family=tuple(kids),
+        traits=("divorced", "has_minor_children"),
+        since=ago(4),
+    )
 
 
 def _member(
-    c: Cast, person: Person, group: VulnerableGroup, status_since: date, note: str,
-    basis: Basis = Basis.TENANT_PRIVATE, *, family: tuple[Person, ...] = (), traits: tuple[str, ...] = (),
+    c: Cast,
+    person: Person,
+    group: VulnerableGroup,
+    status_since: date,
+    note: str,
+    basis: Basis = Basis.TENANT_PRIVATE,
+    *,
+    family: tuple[Person, ...] = (),
+    traits: tuple[str, ...] = (),
     since: date | None = None,
-) -> tuple[str, str]:  # fmt: skip
+) -> tuple[str, str]:
     """A clean applicant of `group` renting (with `family`) in the next district; returns the home."""
     place = c.clean(person, (f"vulnerable:{group.value}", *traits), note)
     home = c.rent(person, place, since or c.ago(7, 200), *family, basis=basis)
@@ -144,7 +202,9 @@ def _work(c: Cast) -> None:
     """One per §14 work category, with the employer's certificate data."""
     for i, category in enumerate(EmploymentCategory):
         worker = c.person(MALE if i % 2 == 0 else FEMALE, c.ago(28 + 4 * i, 10 * i))
-        place = c.clean(worker, (f"employee:{category.value}",), f"Works as {category.value} (§14: certificate from work).")  # fmt: skip
+        place = c.clean(
+            worker, (f"employee:{category.value}",), f"Works as {category.value} (§14: certificate from work)."
+        )
         c.rent(worker, place, c.ago(6 + i))
         c.b.employ(worker, category, c.ago(3 + i), i)
 
@@ -156,10 +216,26 @@ def _powers(c: Cast) -> None:
     powers = (  # trait, issued, valid until, covers the service, notarised, revoked, note
         ("poa:valid", start, add_years(start, 3), True, True, None, "A notarised power of attorney for this service."),
         ("poa:expired", ago(3, 30), ago(0, 30), True, True, None, "The power of attorney expired a month ago."),
-        ("poa:revoked", start, add_years(start, 3), True, True, ago(0, 10), "The power of attorney was revoked 10 days ago."),
-        ("poa:not_covering_service", start, add_years(start, 3), False, True, None, "The power of attorney is for other matters."),
+        (
+            "poa:revoked",
+            start,
+            add_years(start, 3),
+            True,
+            True,
+            ago(0, 10),
+            "The power of attorney was revoked 10 days ago.",
+        ),
+        (
+            "poa:not_covering_service",
+            start,
+            add_years(start, 3),
+            False,
+            True,
+            None,
+            "The power of attorney is for other matters.",
+        ),
         ("poa:not_notarised", start, add_years(start, 1), True, False, None, "The power of attorney is not notarised."),
-    )  # fmt: skip
+    )
     for i, (trait, issued, until, covers, notarised, revoked, note) in enumerate(powers):
         principal = c.person(FEMALE if i % 2 == 0 else MALE, ago(52 + i, 30 * i))
         attorney = c.person(MALE, ago(29 + i, 11 * i), family=principal)

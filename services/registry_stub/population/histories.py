@@ -27,18 +27,35 @@ _Y2000, _Y2006 = date(2000, 1, 1).toordinal(), date(2006, 1, 1).toordinal()
 # Plausible weights: the localities' populations around 2014, in thousands (an assumption; the
 # districts' villages are folded into their centres).
 _WEIGHTS = {
-    "karaganda": 490, "temirtau": 180, "zhezkazgan": 90, "balkhash": 75, "satpayev": 70, "shakhtinsk": 55,
-    "saran": 50, "karazhal": 18, "priozersk": 12, "abay-town": 50, "botakara": 60, "karkaraly-town": 40,
-    "aksu-ayuly": 40, "atasu": 30, "osakarovka-village": 30, "kiyevka": 25, "aktogay-village": 17,
+    "karaganda": 490,
+    "temirtau": 180,
+    "zhezkazgan": 90,
+    "balkhash": 75,
+    "satpayev": 70,
+    "shakhtinsk": 55,
+    "saran": 50,
+    "karazhal": 18,
+    "priozersk": 12,
+    "abay-town": 50,
+    "botakara": 60,
+    "karkaraly-town": 40,
+    "aksu-ayuly": 40,
+    "atasu": 30,
+    "osakarovka-village": 30,
+    "kiyevka": 25,
+    "aktogay-village": 17,
     "ulytau-village": 12,
-}  # fmt: skip
+}
 _CODES = tuple(_WEIGHTS)
 _CUMULATIVE = tuple(accumulate(_WEIGHTS.values()))
 _ELSEWHERE = ("astana", "almaty", "shymkent", "pavlodar")
 _CATEGORIES = (
-    *[EmploymentCategory.BUDGET_EMPLOYEE] * 12, *[EmploymentCategory.CIVIL_SERVANT] * 4,
-    *[EmploymentCategory.MILITARY] * 2, EmploymentCategory.SPECIAL_STATE_BODY, EmploymentCategory.ELECTED_OFFICIAL,
-)  # fmt: skip
+    *[EmploymentCategory.BUDGET_EMPLOYEE] * 12,
+    *[EmploymentCategory.CIVIL_SERVANT] * 4,
+    *[EmploymentCategory.MILITARY] * 2,
+    EmploymentCategory.SPECIAL_STATE_BODY,
+    EmploymentCategory.ELECTED_OFFICIAL,
+)
 
 
 def locality(b: Builder) -> str:
@@ -121,5 +138,12 @@ def power(b: Builder, principal: Person, attorney: Person) -> None:
     until = issued + days(1 + int(rng.random() * 3))
     r = rng.random()
     revoked = date.fromordinal(issued + int((today - issued) * rng.random())) if r > 0.9 else None
-    b.power(principal, attorney, date.fromordinal(issued), date.fromordinal(until), covers_service=r < 0.95,
-            notarised=r < 0.97 or r > 0.99, revoked_on=revoked)  # fmt: skip
+    b.power(
+        principal,
+        attorney,
+        date.fromordinal(issued),
+        date.fromordinal(until),
+        covers_service=r < 0.95,
+        notarised=r < 0.97 or r > 0.99,
+        revoked_on=revoked,
+    )

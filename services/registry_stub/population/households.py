@@ -61,7 +61,14 @@ def _couple(b: Builder, limit: int) -> None:
         before = locality(b)
         earlier = (before, b.address(before))
         for p in (husband, wife):
-            b.reside(p, earlier, date.fromordinal(married), until=date.fromordinal(since), basis=Basis.TENANT_PRIVATE, left=True)  # fmt: skip
+            b.reside(
+                p,
+                earlier,
+                date.fromordinal(married),
+                until=date.fromordinal(since),
+                basis=Basis.TENANT_PRIVATE,
+                left=True,
+            )
     r = rng.random()
     if mother is not None and r < 0.5:  # in his mother's flat
         home = b.dwelling(place)
@@ -72,9 +79,7 @@ def _couple(b: Builder, limit: int) -> None:
         if r < 0.42:
             home = b.dwelling(place)
             owners = (husband, wife) if rng.random() < 0.6 else (husband,) if rng.random() < 0.7 else (wife,)
-            buy(b, home, owners, since)
-            others = [p for p in family if p is not owners[0] and p is not owners[-1]]
-            _register(b, others, home, since, Basis.FAMILY_OF_OWNER, owners[0])
+            _bought(b, home, owners, family, since)
         else:
             _rent(b, family, place, since, r)
     adult(b, husband)
@@ -129,8 +134,7 @@ def _single_parent(b: Builder, limit: int) -> None:
     r = rng.random()
     if r < 0.25:
         home = b.dwelling(place)
-        buy(b, home, (mother,), since)
-        _register(b, household[1:], home, since, Basis.FAMILY_OF_OWNER, mother)
+        _bought(b, home, (mother,), household, since)
     else:
         _rent(b, household, place, since, 0.42 + r * 0.58)
     adult(b, mother)
@@ -162,9 +166,7 @@ def _elderly(b: Builder) -> None:
     if r < 0.7:  # the dead own nothing: the survivor holds the whole dwelling
         home = b.dwelling(place, rooms=1 + int(rng.random() * 3))
         owners = alive if len(alive) == 1 or rng.random() < 0.5 else (husband,)
-        buy(b, home, owners, since)
-        others = [p for p in alive if p is not owners[0] and p is not owners[-1]]
-        _register(b, others, home, since, Basis.FAMILY_OF_OWNER, owners[0])
+        _bought(b, home, owners, alive, since)
     else:
         home = _rent(b, alive, place, since, 0.42 + (r - 0.7) / 0.3 * 0.58)
     for p in (husband, wife):
@@ -217,9 +219,16 @@ def _naming(b: Builder) -> tuple[Naming, tuple[str, str]]:
 
 
 def _children(
-    b: Builder, naming: Naming, surname: tuple[str, str], mother: Person, father: Person | None,
-    first: int, last: int, count: int, place: str,
-) -> list[Person]:  # fmt: skip
+    b: Builder,
+    naming: Naming,
+    surname: tuple[str, str],
+    mother: Person,
+    father: Person | None,
+    first: int,
+    last: int,
+    count: int,
+    place: str,
+) -> list[Person]:
     """Up to `count` children born between the ordinals `first` and `last` (and not after today),
     each with a birth record naming the known parents."""
     rng = b.rng
@@ -234,6 +243,14 @@ def _children(
     return children
 
 
+def _bought(b: Builder, home: Dwelling, owners: tuple[Person, ...], household: Sequence[Person], since: int) -> None:
+    """The owners (one or two of the household) buy `home` on `since` and register there; the rest of
+    the household registers there too, by the first owner, as the owner's family."""
+    buy(b, home, owners, since)
+    others = [p for p in household if p is not owners[0] and p is not owners[-1]]
+    _register(b, others, home, since, Basis.FAMILY_OF_OWNER, owners[0])
+
+
 def _register(b: Builder, members: Sequence[Person], home: Home, since: int, basis: Basis, host: Person | None) -> None:
     """Registers each member at `home` from `since` (or their birth, if later), by `host`."""
     if members:
@@ -246,6 +263,7 @@ def _rent(b: Builder, members: Sequence[Person], place: str, since: int, r: floa
     registers the others. Returns the home."""
     head = members[0]
     home: Home
+    host: Person | None
     if r < 0.45:
         home = b.dwelling(place, state_fund=True)
         basis, host = Basis.TENANT_STATE_FUND, head

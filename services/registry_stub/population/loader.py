@@ -12,19 +12,28 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import select
 
-from services.registry_stub.registries import models as m
-from services.registry_stub.registries.generator import generate
-from services.registry_stub.registries.records import Population
+from services.registry_stub import models as m
+from services.registry_stub.population.generator import generate
+from services.registry_stub.population.records import Population
 from shared.db import Database
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 TABLES: tuple[type[Any], ...] = (
-    m.PersonRow, m.FamilyLinkRow, m.CivilEventRow, m.CivilPartyRow, m.DwellingRow, m.OwnershipRow,
-    m.ResidenceRow, m.SocialStatusRow, m.EmploymentRow, m.PowerOfAttorneyRow, m.CourtDecisionRow,
+    m.PersonRow,
+    m.FamilyLinkRow,
+    m.CivilEventRow,
+    m.CivilPartyRow,
+    m.DwellingRow,
+    m.OwnershipRow,
+    m.ResidenceRow,
+    m.SocialStatusRow,
+    m.EmploymentRow,
+    m.PowerOfAttorneyRow,
+    m.CourtDecisionRow,
     m.PersonaTraitRow,
-)  # fmt: skip
+)
 
 
 def _rows(records: Iterable[Any], columns: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -33,33 +42,98 @@ def _rows(records: Iterable[Any], columns: tuple[str, ...]) -> list[dict[str, An
 
 def rows_of(batch: Population) -> Iterator[tuple[type[Any], list[dict[str, Any]]]]:
     """The batch as rows per table (records and tables share their field names)."""
-    yield m.PersonRow, _rows(batch.persons, ("iin", "surname", "given_name", "patronymic", "birth_date", "sex",
-                                             "citizenship", "death_date"))  # fmt: skip
+    yield (
+        m.PersonRow,
+        _rows(
+            batch.persons,
+            ("iin", "surname", "given_name", "patronymic", "birth_date", "sex", "citizenship", "death_date"),
+        ),
+    )
     yield m.FamilyLinkRow, _rows(batch.family, ("iin", "relative_iin", "relation"))
     yield m.CivilEventRow, _rows(batch.civil_events, ("record_no", "kind", "registered_on", "office"))
     yield (
         m.CivilPartyRow,
         [{"record_no": e.record_no, "role": role, "iin": iin} for e in batch.civil_events for role, iin in e.parties],
     )
-    yield m.DwellingRow, _rows(batch.dwellings, ("cadastral_no", "locality", "address", "area_m2", "rooms",
-                                                 "state_fund", "emergency_finding_no", "emergency_found_on"))  # fmt: skip
-    yield m.OwnershipRow, [
-        {"dwelling": o.dwelling, "iin": o.iin, "share": o.share, "acquired_on": o.acquired_on,
-         "acquired_by": o.acquired_by, "preferential_credit": o.preferential_credit, "disposed_on": o.disposed_on,
-         "disposed_by": o.disposed_by, "counterparty": o.counterparty}
-        for o in batch.ownerships
-    ]  # fmt: skip
-    yield m.ResidenceRow, _rows(batch.residences, ("iin", "locality", "address", "registered_from", "registered_to",
-                                                   "dwelling", "basis", "host_iin", "left_voluntarily"))  # fmt: skip
-    yield m.SocialStatusRow, _rows(batch.social, ("document_no", "iin", "group", "since", "until",
-                                                  "monthly_income_per_member"))  # fmt: skip
-    yield m.EmploymentRow, _rows(batch.employment, ("iin", "category", "employer_bin", "employer_name", "position",
-                                                    "since", "until"))  # fmt: skip
-    yield m.PowerOfAttorneyRow, _rows(batch.powers, ("number", "principal_iin", "attorney_iin", "issued_on",
-                                                     "valid_until", "covers_service", "notarised", "notary",
-                                                     "revoked_on"))  # fmt: skip
-    yield m.CourtDecisionRow, _rows(batch.court_decisions, ("case_no", "court", "decided_on", "iin",
-                                                            "family_member_iin"))  # fmt: skip
+    yield (
+        m.DwellingRow,
+        _rows(
+            batch.dwellings,
+            (
+                "cadastral_no",
+                "locality",
+                "address",
+                "area_m2",
+                "rooms",
+                "state_fund",
+                "emergency_finding_no",
+                "emergency_found_on",
+            ),
+        ),
+    )
+    yield (
+        m.OwnershipRow,
+        _rows(
+            batch.ownerships,
+            (
+                "dwelling",
+                "iin",
+                "share",
+                "acquired_on",
+                "acquired_by",
+                "preferential_credit",
+                "disposed_on",
+                "disposed_by",
+                "counterparty",
+            ),
+        ),
+    )
+    yield (
+        m.ResidenceRow,
+        _rows(
+            batch.residences,
+            (
+                "iin",
+                "locality",
+                "address",
+                "registered_from",
+                "registered_to",
+                "dwelling",
+                "basis",
+                "host_iin",
+                "left_voluntarily",
+            ),
+        ),
+    )
+    yield (
+        m.SocialStatusRow,
+        _rows(batch.social, ("document_no", "iin", "group", "since", "until", "monthly_income_per_member")),
+    )
+    yield (
+        m.EmploymentRow,
+        _rows(batch.employment, ("iin", "category", "employer_bin", "employer_name", "position", "since", "until")),
+    )
+    yield (
+        m.PowerOfAttorneyRow,
+        _rows(
+            batch.powers,
+            (
+                "number",
+                "principal_iin",
+                "attorney_iin",
+                "issued_on",
+                "valid_until",
+                "covers_service",
+                "notarised",
+                "notary",
+                "revoked_on",
+            ),
+        ),
+    )
+    yield (
+        m.CourtDecisionRow,
+        _rows(batch.court_decisions, ("case_no", "court", "decided_on", "iin", "family_member_iin")),
+    )
     yield (
         m.PersonaTraitRow,
         [{"trait": trait, "iin": p.iin, "note": p.note[:300]} for p in batch.personas for trait in p.traits],
@@ -72,8 +146,11 @@ async def ensure_population(db: Database, *, seed: int, people: int, as_of: date
         existing = (await session.exec(select(m.PopulationRow))).first()
     if existing is not None:
         if (existing.seed, existing.people) != (seed, people):
-            log.warning("registries keep their population; a new seed or size needs a new database",
-                        seed=existing.seed, people=existing.people)  # fmt: skip
+            log.warning(
+                "registries keep their population; a new seed or size needs a new database",
+                seed=existing.seed,
+                people=existing.people,
+            )
         return existing
     started = time.perf_counter()
     async with db.transaction() as session:

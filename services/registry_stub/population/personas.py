@@ -34,32 +34,59 @@ def _grounds(c: Cast) -> None:
     # 1) Exchanged a three-room flat for a one-room one two years ago.
     e, other = c.person(MALE, ago(45, 40)), c.person(FEMALE, ago(50, 7), RUSSIAN)
     big, small = b.dwelling(KARAGANDA, rooms=3), b.dwelling(KARAGANDA, rooms=1)
-    b.own(big, e, "1", ago(12), Acquisition.PURCHASE, disposed_on=ago(2), disposed_by=Disposal.EXCHANGE, counterparty=other.iin)  # fmt: skip
-    b.own(small, other, "1", ago(10), Acquisition.PURCHASE, disposed_on=ago(2), disposed_by=Disposal.EXCHANGE, counterparty=e.iin)  # fmt: skip
+    b.own(
+        big,
+        e,
+        "1",
+        ago(12),
+        Acquisition.PURCHASE,
+        disposed_on=ago(2),
+        disposed_by=Disposal.EXCHANGE,
+        counterparty=other.iin,
+    )
+    b.own(
+        small,
+        other,
+        "1",
+        ago(10),
+        Acquisition.PURCHASE,
+        disposed_on=ago(2),
+        disposed_by=Disposal.EXCHANGE,
+        counterparty=e.iin,
+    )
     b.own(small, e, "1", ago(2), Acquisition.EXCHANGE)
     b.own(big, other, "1", ago(2), Acquisition.EXCHANGE)
     b.reside(e, big, ago(12), until=ago(2))
     b.reside(e, small, ago(2))
     b.reside(other, small, ago(10), until=ago(2))
     b.reside(other, big, ago(2))
-    b.persona(e, ("ground:exchange", "district:karaganda"), "Exchanged his 3-room flat for a 1-room one 2 years ago (§15.1).")  # fmt: skip
+    b.persona(
+        e, ("ground:exchange", "district:karaganda"), "Exchanged his 3-room flat for a 1-room one 2 years ago (§15.1)."
+    )
     # 2) Sold her habitable flat three years ago; now rents.
     s, buyer = c.person(FEMALE, ago(38, 100)), c.person(MALE, ago(40, 3))
-    flat = c.own(s, KARAGANDA, ago(9), disposed_on=ago(3), disposed_by=Disposal.SALE, counterparty=buyer.iin)
-    b.own(flat, buyer, "1", ago(3), Acquisition.PURCHASE)
-    b.reside(s, flat, ago(9), until=ago(3))
-    b.reside(buyer, flat, ago(3))
+    c.sell(s, buyer, KARAGANDA, 9, 3)
     c.rent(s, KARAGANDA, ago(3))
     b.persona(s, ("ground:alienation", "district:karaganda"), "Sold her only flat 3 years ago, now rents (§15.2).")
     # 2) Anywhere in Kazakhstan: gave his inherited Astana flat to a nephew last year.
     g, nephew = c.person(MALE, ago(55, 20), KAZAKH), c.person(MALE, ago(28, 50), KAZAKH)
-    astana = c.own(g, "astana", ago(8), Acquisition.INHERITANCE, disposed_on=ago(1), disposed_by=Disposal.GIFT,
-                   counterparty=nephew.iin)  # fmt: skip
+    astana = c.own(
+        g,
+        "astana",
+        ago(8),
+        Acquisition.INHERITANCE,
+        disposed_on=ago(1),
+        disposed_by=Disposal.GIFT,
+        counterparty=nephew.iin,
+    )
     b.own(astana, nephew, "1", ago(1), Acquisition.GIFT)
     c.rent(g, KARAGANDA, ago(20))
     c.rent(nephew, KARAGANDA, ago(5))
-    b.persona(g, ("ground:alienation", "alienation:gift", "dwelling_elsewhere", "district:karaganda"),
-              "Gave his inherited Astana flat to a nephew last year: §15.2 counts dwellings anywhere in Kazakhstan.")  # fmt: skip
+    b.persona(
+        g,
+        ("ground:alienation", "alienation:gift", "dwelling_elsewhere", "district:karaganda"),
+        "Gave his inherited Astana flat to a nephew last year: §15.2 counts dwellings anywhere in Kazakhstan.",
+    )
     # 3) His village house burnt down through his own fault two years ago; lives with relatives.
     d = c.person(MALE, ago(50, 200))
     house = c.own(
@@ -67,7 +94,9 @@ def _grounds(c: Cast) -> None:
     )
     b.reside(d, house, ago(15), until=ago(2))
     c.rent(d, "botakara", ago(2), basis=Basis.FAMILY_OF_OWNER)
-    b.persona(d, ("ground:damage", "district:bukhar-zhyrau"), "His house burnt down through his fault 2 years ago (§15.3).")  # fmt: skip
+    b.persona(
+        d, ("ground:damage", "district:bukhar-zhyrau"), "His house burnt down through his fault 2 years ago (§15.3)."
+    )
     # 4) Left his state-fund flat four years ago to live in his then wife's own flat (so he was not in
     # need); divorced two years ago, now registered at his mother's.
     mother = c.person(FEMALE, ago(68, 10), KAZAKH)
@@ -82,15 +111,22 @@ def _grounds(c: Cast) -> None:
     b.reside(p, hers, ago(4), until=ago(2), basis=Basis.FAMILY_OF_OWNER, host=wife)
     b.divorce(p, wife, ago(2), KARAGANDA)
     b.reside(p, mothers, ago(2), basis=Basis.FAMILY_OF_OWNER, host=mother)
-    b.persona(p, ("ground:left_dwelling", "divorced", "district:karaganda"),
-              "Left his state-fund flat 4 years ago while his then wife owned a flat (§15.4); divorced 2 years ago.")  # fmt: skip
+    b.persona(
+        p,
+        ("ground:left_dwelling", "divorced", "district:karaganda"),
+        "Left his state-fund flat 4 years ago while his then wife owned a flat (§15.4); divorced 2 years ago.",
+    )
     # 5) Registered a lodger, not family, in her flat two years ago.
     o, lodger = c.person(FEMALE, ago(52, 80), RUSSIAN), c.person(MALE, ago(24, 11))
     home = c.own(o, KARAGANDA, ago(10))
     b.reside(o, home, ago(10))
     b.reside(lodger, ("temirtau", b.address("temirtau")), ago(6), until=ago(2), basis=Basis.TENANT_PRIVATE, left=True)
     b.reside(lodger, home, ago(2), basis=Basis.LODGER, host=o)
-    b.persona(o, ("ground:moved_in_others", "district:karaganda"), "Registered a lodger, not family, in her flat 2 years ago (§15.5).")  # fmt: skip
+    b.persona(
+        o,
+        ("ground:moved_in_others", "district:karaganda"),
+        "Registered a lodger, not family, in her flat 2 years ago (§15.5).",
+    )
 
 
 def _not_grounds(c: Cast) -> None:
@@ -98,18 +134,33 @@ def _not_grounds(c: Cast) -> None:
     b, ago = c.b, c.ago
     # §15.2 exception: her only flat, bought on preferential credit, bought back by the akimat.
     bb = c.person(FEMALE, ago(36, 30))
-    flat = c.own(bb, KARAGANDA, ago(9), credit=True, disposed_on=ago(2), disposed_by=Disposal.BUYBACK,
-                 counterparty=AKIMAT_BIN[KARAGANDA])  # fmt: skip
+    flat = c.own(
+        bb,
+        KARAGANDA,
+        ago(9),
+        credit=True,
+        disposed_on=ago(2),
+        disposed_by=Disposal.BUYBACK,
+        counterparty=AKIMAT_BIN[KARAGANDA],
+    )
     b.reside(bb, flat, ago(9), until=ago(2))
     c.rent(bb, KARAGANDA, ago(2))
-    b.persona(bb, ("exception:buyback", "district:karaganda"),
-              "Her only flat, bought on a preferential housing credit, was bought back by the akimat after a mortgage default 2 years ago: not a §15.2 ground.")  # fmt: skip
+    b.persona(
+        bb,
+        ("exception:buyback", "district:karaganda"),
+        "Her only flat, bought on a preferential housing credit, was bought back by the akimat after a mortgage "
+        "default 2 years ago: not a §15.2 ground.",
+    )
     # Demolished by the akimat's decision, not through the owner's fault (§15.3 does not apply).
     dm = c.person(FEMALE, ago(60, 45))
     house = c.own(dm, "kiyevka", ago(20), disposed_on=ago(2), disposed_by=Disposal.DEMOLITION)
     b.reside(dm, house, ago(20), until=ago(2))
     c.rent(dm, "kiyevka", ago(2))
-    b.persona(dm, ("disposal:demolition", "district:nura"), "Her house was demolished by the akimat's decision 2 years ago: not her fault, not §15.3.")  # fmt: skip
+    b.persona(
+        dm,
+        ("disposal:demolition", "district:nura"),
+        "Her house was demolished by the akimat's decision 2 years ago: not her fault, not §15.3.",
+    )
 
 
 def _situations(c: Cast) -> None:
@@ -126,13 +177,21 @@ def _situations(c: Cast) -> None:
     for kid in kids:
         b.born(kid, wife, ow, KARAGANDA)
         b.reside(kid, flat, max(ago(7), kid.birth_date), basis=Basis.FAMILY_OF_OWNER, host=ow)
-    b.persona(ow, ("owns_dwelling", "married", "has_minor_children", "district:karaganda"), "Owns half of the family flat with his wife.")  # fmt: skip
+    b.persona(
+        ow,
+        ("owns_dwelling", "married", "has_minor_children", "district:karaganda"),
+        "Owns half of the family flat with his wife.",
+    )
     # Her only dwelling, a house in Shakhtinsk, was found in emergency condition last year (§14).
     em = c.person(FEMALE, ago(58, 3))
     house = b.dwelling("shakhtinsk", rooms=3, emergency_on=ago(1))
     b.own(house, em, "1", ago(25), Acquisition.PURCHASE)
     b.reside(em, house, ago(25))
-    b.persona(em, ("emergency_dwelling", "district:shakhtinsk"), "Her only dwelling was found in emergency condition last year (§14).")  # fmt: skip
+    b.persona(
+        em,
+        ("emergency_dwelling", "district:shakhtinsk"),
+        "Her only dwelling was found in emergency condition last year (§14).",
+    )
     # Died a year ago.
     dd = c.person(MALE, ago(51, 90), death=ago(1))
     b.reside(dd, (KARAGANDA, b.address(KARAGANDA)), ago(20), until=ago(1), basis=Basis.TENANT_PRIVATE)
@@ -146,4 +205,8 @@ def _situations(c: Cast) -> None:
     hi = c.person(MALE, ago(45, 61))
     c.rent(hi, KARAGANDA, ago(7))
     b.social(hi, VulnerableGroup.DISABLED_1_2, ago(4), 95_000)
-    b.persona(hi, ("income:above_threshold", "district:karaganda"), "A group II invalid whose income is 95,000 KZT a month per member.")  # fmt: skip
+    b.persona(
+        hi,
+        ("income:above_threshold", "district:karaganda"),
+        "A group II invalid whose income is 95,000 KZT a month per member.",
+    )

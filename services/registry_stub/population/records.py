@@ -2,7 +2,7 @@
 stores them, the queries answer with them. One record type per registry row; dates are
 `datetime.date`; IINs and BINs are 12-digit strings.
 
-Registries (SPEC §5, Regulation §14): individuals (ЖТ ММБ), notary powers of attorney (БНАЖ),
+Registries (§14): individuals (ЖТ ММБ), notary powers of attorney (БНАЖ),
 civil status (АХАЖ), real estate, addresses, social status, employment, the local executive body's
 emergency-dwelling findings, and court decisions recognising family members.
 """
@@ -140,8 +140,7 @@ class Residence:
 
 
 class VulnerableGroup(StrEnum):
-    """Law "On housing relations" art. 68 (2014 edition, numbering reconstructed — see
-    ../shared/research/housing-domain.md §1.1)."""
+    """Law "On housing relations" art. 68 (2014 edition; the numbering is reconstructed)."""
 
     WW2_VETERAN = "ww2_veteran"  # 1) participants and invalids of the Great Patriotic War
     WW2_EQUATED = "ww2_equated"  # 1-1) persons equated to them

@@ -47,12 +47,23 @@ from .records import (
 )
 
 REQUIRED_TRAITS: tuple[str, ...] = (
-    "ground:exchange", "ground:alienation", "ground:damage", "ground:left_dwelling", "ground:moved_in_others",
-    "exception:buyback", "owns_dwelling", "emergency_dwelling", "dead", "marriage_before_2008",
-    "poa:valid", "poa:expired", "poa:revoked", "eligible",
+    "ground:exchange",
+    "ground:alienation",
+    "ground:damage",
+    "ground:left_dwelling",
+    "ground:moved_in_others",
+    "exception:buyback",
+    "owns_dwelling",
+    "emergency_dwelling",
+    "dead",
+    "marriage_before_2008",
+    "poa:valid",
+    "poa:expired",
+    "poa:revoked",
+    "eligible",
     *(f"vulnerable:{g.value}" for g in VulnerableGroup),
     *(f"employee:{c.value}" for c in EmploymentCategory),
-)  # fmt: skip
+)
 """The trait names testers rely on; every generation has a persona for each."""
 
 GROUNDS = ("ground:exchange", "ground:alienation", "ground:damage", "ground:left_dwelling", "ground:moved_in_others")
@@ -273,7 +284,10 @@ def _civil_status(ix: Index, iin: str, today: date) -> set[str]:
         traits.add("divorced")
     if any(e.kind is CivilEventKind.MARRIAGE and e.registered_on < MARRIAGE_COPY_BEFORE for e in events):
         traits.add("marriage_before_2008")
-    if any(e.kind is CivilEventKind.BIRTH and e.registered_on < BIRTH_DEATH_COPY_BEFORE and ("child", iin) not in e.parties for e in events):  # fmt: skip
+    if any(
+        e.kind is CivilEventKind.BIRTH and e.registered_on < BIRTH_DEATH_COPY_BEFORE and ("child", iin) not in e.parties
+        for e in events
+    ):
         traits.add("birth_before_2007")
     relatives = [(f.relation, ix.persons[f.relative_iin]) for f in ix.links[iin]]
     if any((r.death_date or date.max) < BIRTH_DEATH_COPY_BEFORE for _, r in relatives):

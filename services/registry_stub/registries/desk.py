@@ -1,7 +1,7 @@
 """The registries' front desk: every query, whether it comes over the sync channel or the HTTP mirror,
 goes through `RegistryDesk.answer`, which checks the subject and the consent, logs who asked what for
-which application under which consent (Regulation §14), runs the query, and signs the answer with the
-registries' system certificate, carrying the request's SHA-512 (ARCHITECTURE §3)."""
+which application under which consent (§14), runs the query, and signs the answer with the
+registries' system certificate, carrying the request's SHA-512 (architecture §3)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from services.registry_stub.registries.models import QueryLogRow
+from services.registry_stub.models import QueryLogRow
 from services.registry_stub.registries.queries import QUERIES
 from shared.bus.envelope import Envelope
 from shared.db import Database
@@ -18,7 +18,8 @@ from shared.eds.signing import Signer, sign
 from shared.errors import AppError
 from shared.iin import is_valid_iin
 from shared.logging import get_logger
-from shared.registries import ANSWER_TYPE, REGISTRY_BIN, request_hash
+from shared.participants import REGISTRIES
+from shared.registries import ANSWER_TYPE, request_hash
 
 log = get_logger(__name__)
 
@@ -56,9 +57,15 @@ class RegistryDesk:
             async with self.db.sessions() as session:
                 result = await run(session, key, self.today())
             document = EDocument(
-                type=ANSWER_TYPE, author=Author(bin=REGISTRY_BIN), registry=registry, query=query,
-                subject={field: key}, request_hash=hash_, application=application, result=result,
-            )  # fmt: skip
+                type=ANSWER_TYPE,
+                author=Author(bin=REGISTRIES.bin),
+                registry=registry,
+                query=query,
+                subject={field: key},
+                request_hash=hash_,
+                application=application,
+                result=result,
+            )
             return sign(document, await self.signer(), role="registry")
         except AppError as error:
             outcome = error.code
@@ -70,13 +77,27 @@ class RegistryDesk:
         """The sync-channel responder: ``{"query", "subject", "consent"}`` in, ``{"signed"}`` out."""
         body = request.document
         signed = await self.answer(
-            str(body.get("query", "")), body.get("subject"), consent=body.get("consent"), requester=request.sender,
-            hash_=request_hash(request), user_id=request.user_id, application=request.issue,
-        )  # fmt: skip
-        return request.reply(ANSWER_MESSAGE, f"KZ/GOV/{REGISTRY_BIN}/registry", {"signed": signed})
+            str(body.get("query", "")),
+            body.get("subject"),
+            consent=body.get("consent"),
+            requester=request.sender,
+            hash_=request_hash(request),
+            user_id=request.user_id,
+            application=request.issue,
+        )
+        return request.reply(ANSWER_MESSAGE, REGISTRIES.address, {"signed": signed})
 
-    async def _log(self, query: str, subject: str, requester: str, user_id: str | None, application: str | None,
-                   consent: str | None, hash_: str, outcome: str) -> None:  # fmt: skip
+    async def _log(
+        self,
+        query: str,
+        subject: str,
+        requester: str,
+        user_id: str | None,
+        application: str | None,
+        consent: str | None,
+        hash_: str,
+        outcome: str,
+    ) -> None:
         try:
             async with self.db.transaction() as session:
                 session.add(
@@ -89,7 +110,7 @@ class RegistryDesk:
                         consent=(consent or None) and str(consent)[:200],
                         request_hash=hash_,
                         outcome=outcome,
-                    )  # fmt: skip
+                    )
                 )
         except Exception:  # the answer stands; a lost log line is reported, not hidden
             log.exception("registry query could not be logged", query=query)

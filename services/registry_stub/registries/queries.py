@@ -1,4 +1,4 @@
-"""The registries' answers (SPEC §5, Regulation §14): one read-only function per query, each
+"""The registries' answers (§14): one read-only function per query, each
 returning the JSON result the registry signs, or raising the catalogue error (PERSON_NOT_FOUND,
 POA_NOT_FOUND, POA_EXPIRED, POA_REVOKED). Dates are ISO strings; nothing here writes."""
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.registry_stub.registries import models as m
+from services.registry_stub import models as m
 from shared.errors import AppError
 from shared.geo import district_of
 
@@ -36,10 +36,16 @@ async def _person(session: AsyncSession, iin: str) -> m.PersonRow:
 
 def _residence(r: m.ResidenceRow) -> dict[str, Any]:
     return {
-        "locality": r.locality, "district": _district(r.locality), "address": r.address,
-        "registered_from": _iso(r.registered_from), "registered_to": _iso(r.registered_to), "dwelling": r.dwelling,
-        "basis": r.basis, "host_iin": r.host_iin, "left_voluntarily": r.left_voluntarily,
-    }  # fmt: skip
+        "locality": r.locality,
+        "district": _district(r.locality),
+        "address": r.address,
+        "registered_from": _iso(r.registered_from),
+        "registered_to": _iso(r.registered_to),
+        "dwelling": r.dwelling,
+        "basis": r.basis,
+        "host_iin": r.host_iin,
+        "left_voluntarily": r.left_voluntarily,
+    }
 
 
 async def person(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
@@ -51,21 +57,31 @@ async def person(session: AsyncSession, iin: str, today: date) -> dict[str, Any]
         )
     ).first()
     links = (await session.exec(select(m.FamilyLinkRow).where(m.FamilyLinkRow.iin == iin))).all()
-    relatives = {r.iin: r for r in (await session.exec(select(m.PersonRow).where(col(m.PersonRow.iin).in_([x.relative_iin for x in links])))).all()}  # fmt: skip
+    found = await session.exec(select(m.PersonRow).where(col(m.PersonRow.iin).in_([x.relative_iin for x in links])))
+    relatives = {r.iin: r for r in found.all()}
     return {
-        "iin": p.iin, "surname": p.surname, "given_name": p.given_name, "patronymic": p.patronymic,
-        "birth_date": _iso(p.birth_date), "sex": p.sex, "citizenship": p.citizenship,
-        "alive": p.death_date is None, "death_date": _iso(p.death_date),
+        "iin": p.iin,
+        "surname": p.surname,
+        "given_name": p.given_name,
+        "patronymic": p.patronymic,
+        "birth_date": _iso(p.birth_date),
+        "sex": p.sex,
+        "citizenship": p.citizenship,
+        "alive": p.death_date is None,
+        "death_date": _iso(p.death_date),
         "address": _residence(current) if current else None,
         "family": [
-            {"iin": x.relative_iin, "relation": x.relation,
-             "surname": relatives[x.relative_iin].surname if x.relative_iin in relatives else None,
-             "given_name": relatives[x.relative_iin].given_name if x.relative_iin in relatives else None,
-             "birth_date": _iso(relatives[x.relative_iin].birth_date) if x.relative_iin in relatives else None,
-             "alive": relatives[x.relative_iin].death_date is None if x.relative_iin in relatives else None}
+            {
+                "iin": x.relative_iin,
+                "relation": x.relation,
+                "surname": relatives[x.relative_iin].surname if x.relative_iin in relatives else None,
+                "given_name": relatives[x.relative_iin].given_name if x.relative_iin in relatives else None,
+                "birth_date": _iso(relatives[x.relative_iin].birth_date) if x.relative_iin in relatives else None,
+                "alive": relatives[x.relative_iin].death_date is None if x.relative_iin in relatives else None,
+            }
             for x in sorted(links, key=lambda link: (link.relation, link.relative_iin))
         ],
-    }  # fmt: skip
+    }
 
 
 async def power_of_attorney(session: AsyncSession, number: str, today: date) -> dict[str, Any]:
@@ -78,10 +94,15 @@ async def power_of_attorney(session: AsyncSession, number: str, today: date) -> 
     if poa.valid_until < today:
         raise AppError("POA_EXPIRED", {"number": number, "valid_until": _iso(poa.valid_until)})
     return {
-        "number": poa.number, "principal_iin": poa.principal_iin, "attorney_iin": poa.attorney_iin,
-        "issued_on": _iso(poa.issued_on), "valid_until": _iso(poa.valid_until), "covers_service": poa.covers_service,
-        "notarised": poa.notarised, "notary": poa.notary,
-    }  # fmt: skip
+        "number": poa.number,
+        "principal_iin": poa.principal_iin,
+        "attorney_iin": poa.attorney_iin,
+        "issued_on": _iso(poa.issued_on),
+        "valid_until": _iso(poa.valid_until),
+        "covers_service": poa.covers_service,
+        "notarised": poa.notarised,
+        "notary": poa.notary,
+    }
 
 
 async def civil_status(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
@@ -96,33 +117,65 @@ async def civil_status(session: AsyncSession, iin: str, today: date) -> dict[str
     return {
         "iin": iin,
         "events": [
-            {"record_no": e.record_no, "kind": e.kind, "registered_on": _iso(e.registered_on), "office": e.office,
-             "parties": by_record.get(e.record_no, [])}
+            {
+                "record_no": e.record_no,
+                "kind": e.kind,
+                "registered_on": _iso(e.registered_on),
+                "office": e.office,
+                "parties": by_record.get(e.record_no, []),
+            }
             for e in sorted(events, key=lambda e: (e.registered_on, e.record_no))
         ],
-    }  # fmt: skip
+    }
 
 
 async def real_estate(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
     """The certificate of owning or not owning housing anywhere in Kazakhstan: every dwelling the
     person owns or owned, with its acquisition and disposal (the transactions), oldest first."""
     await _person(session, iin)
-    rows = (await session.exec(select(m.OwnershipRow, m.DwellingRow).join(m.DwellingRow, m.DwellingRow.cadastral_no == m.OwnershipRow.dwelling).where(m.OwnershipRow.iin == iin))).all()  # fmt: skip
+    rows = (
+        await session.exec(
+            select(m.OwnershipRow, m.DwellingRow)
+            .join(m.DwellingRow, col(m.DwellingRow.cadastral_no) == col(m.OwnershipRow.dwelling))
+            .where(m.OwnershipRow.iin == iin)
+        )
+    ).all()
     dwellings = []
     for o, d in sorted(rows, key=lambda pair: (pair[0].acquired_on, pair[1].cadastral_no)):
-        transactions = [{"kind": "acquisition", "type": o.acquired_by, "date": _iso(o.acquired_on),
-                         "preferential_credit": o.preferential_credit}]  # fmt: skip
+        transactions = [
+            {
+                "kind": "acquisition",
+                "type": o.acquired_by,
+                "date": _iso(o.acquired_on),
+                "preferential_credit": o.preferential_credit,
+            }
+        ]
         if o.disposed_on is not None:
-            transactions.append({"kind": "disposal", "type": o.disposed_by, "date": _iso(o.disposed_on),
-                                 "counterparty": o.counterparty})  # fmt: skip
+            transactions.append(
+                {"kind": "disposal", "type": o.disposed_by, "date": _iso(o.disposed_on), "counterparty": o.counterparty}
+            )
         dwellings.append(
-            {"cadastral_no": d.cadastral_no, "locality": d.locality, "district": _district(d.locality),
-             "address": d.address, "area_m2": d.area_m2, "rooms": d.rooms, "state_fund": d.state_fund,
-             "share": o.share, "owned_from": _iso(o.acquired_on), "owned_to": _iso(o.disposed_on),
-             "emergency": d.emergency_finding_no is not None, "transactions": transactions}
-        )  # fmt: skip
-    return {"iin": iin, "as_of": today.isoformat(), "owns_now": any(x["owned_to"] is None for x in dwellings),
-            "dwellings": dwellings}  # fmt: skip
+            {
+                "cadastral_no": d.cadastral_no,
+                "locality": d.locality,
+                "district": _district(d.locality),
+                "address": d.address,
+                "area_m2": d.area_m2,
+                "rooms": d.rooms,
+                "state_fund": d.state_fund,
+                "share": o.share,
+                "owned_from": _iso(o.acquired_on),
+                "owned_to": _iso(o.disposed_on),
+                "emergency": d.emergency_finding_no is not None,
+                "transactions": transactions,
+            }
+        )
+    return {
+        "iin": iin,
+        "as_of": today.isoformat(),
+        "owns_now": any(x["owned_to"] is None for x in dwellings),
+        "dwellings": dwellings,
+    }
 
 
 async def addresses(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
@@ -145,12 +198,17 @@ async def social_status(session: AsyncSession, iin: str, today: date) -> dict[st
     return {
         "iin": iin,
         "statuses": [
-            {"group": r.group, "since": _iso(r.since), "until": _iso(r.until), "document_no": r.document_no,
-             "current": r.since <= today and (r.until is None or r.until >= today),
-             "monthly_income_per_member": r.monthly_income_per_member}
+            {
+                "group": r.group,
+                "since": _iso(r.since),
+                "until": _iso(r.until),
+                "document_no": r.document_no,
+                "current": r.since <= today and (r.until is None or r.until >= today),
+                "monthly_income_per_member": r.monthly_income_per_member,
+            }
             for r in sorted(rows, key=lambda r: (r.since, r.document_no))
         ],
-    }  # fmt: skip
+    }
 
 
 async def employment(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
@@ -160,11 +218,18 @@ async def employment(session: AsyncSession, iin: str, today: date) -> dict[str, 
     return {
         "iin": iin,
         "jobs": [
-            {"category": r.category, "employer_bin": r.employer_bin, "employer_name": r.employer_name,
-             "position": r.position, "since": _iso(r.since), "until": _iso(r.until), "current": r.until is None}
+            {
+                "category": r.category,
+                "employer_bin": r.employer_bin,
+                "employer_name": r.employer_name,
+                "position": r.position,
+                "since": _iso(r.since),
+                "until": _iso(r.until),
+                "current": r.until is None,
+            }
             for r in sorted(rows, key=lambda r: (r.since, r.id or 0))
         ],
-    }  # fmt: skip
+    }
 
 
 async def emergency_dwellings(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
@@ -186,11 +251,16 @@ async def emergency_dwellings(session: AsyncSession, iin: str, today: date) -> d
     return {
         "iin": iin,
         "findings": [
-            {"cadastral_no": d.cadastral_no, "address": d.address, "locality": d.locality,
-             "finding_no": d.emergency_finding_no, "found_on": _iso(d.emergency_found_on)}
+            {
+                "cadastral_no": d.cadastral_no,
+                "address": d.address,
+                "locality": d.locality,
+                "finding_no": d.emergency_finding_no,
+                "found_on": _iso(d.emergency_found_on),
+            }
             for d in sorted(rows, key=lambda d: d.cadastral_no)
         ],
-    }  # fmt: skip
+    }
 
 
 async def court_decisions(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
@@ -200,10 +270,15 @@ async def court_decisions(session: AsyncSession, iin: str, today: date) -> dict[
     return {
         "iin": iin,
         "decisions": [
-            {"case_no": r.case_no, "court": r.court, "decided_on": _iso(r.decided_on), "family_member_iin": r.family_member_iin}
+            {
+                "case_no": r.case_no,
+                "court": r.court,
+                "decided_on": _iso(r.decided_on),
+                "family_member_iin": r.family_member_iin,
+            }
             for r in sorted(rows, key=lambda r: (r.decided_on, r.case_no))
         ],
-    }  # fmt: skip
+    }
 
 
 # query name → (the registry answering it, what it is asked by, the function)

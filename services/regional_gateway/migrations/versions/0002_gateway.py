@@ -1,4 +1,4 @@
-"""The regional gateway (SPEC §8 Process 6, ARCHITECTURE §3): applications with their registration and
+"""The regional gateway (§18 Process 6, architecture §3): applications with their registration and
 delivery state, the per-day registration counter, the hash-chained message log and its head (one row,
 made here: every append locks it), and dead letters.
 

@@ -1,4 +1,4 @@
-"""The kernel's outbox and inbox (ARCHITECTURE §3).
+"""The kernel's outbox and inbox (architecture §3).
 
 Revision ID: 0001
 Revises:

@@ -1,4 +1,4 @@
-"""The test certification authority (ARCHITECTURE §5): its own keys and certificates, the certificates
+"""The test certification authority (architecture §5): its own keys and certificates, the certificates
 it has issued (with their revocations), and its CRLs.
 
 Revision ID: 0002

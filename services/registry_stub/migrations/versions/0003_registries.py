@@ -1,4 +1,4 @@
-"""The state registries (SPEC §5, Regulation §14): individuals, family links, civil status, real
+"""The state registries (§14): individuals, family links, civil status, real
 estate (dwellings and ownership), addresses, social status, employment, powers of attorney, court
 decisions; the personas index, the query log and the population's provenance.
 

@@ -1,11 +1,15 @@
-"""Locking a staff account after repeated wrong passwords (SPEC §8 Condition 1 / Process 2, applied
-to the provider's staff as the issue asks of every login): 5 wrong passwords within 15 minutes lock the
-account for 15 minutes. While it is locked even the right password is refused (AUTH_LOCKED)."""
+"""The one login-lockout policy (§18 Condition 1 and Process 2 — a wrong password is refused; we
+limit guessing on every login, the portal's, the Center's and the provider's): 5 wrong passwords
+within 15 minutes of the first lock the account for 15 minutes, during which even the right password
+is refused (AUTH_LOCKED, with ``locked_until``). A right password forgets the failures. Pure: the
+caller keeps the `LoginState` with the account."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from shared.errors import AppError
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
@@ -40,3 +44,9 @@ def after_failure(state: LoginState, now: datetime) -> LoginState:
 def after_success() -> LoginState:
     """A right password (on an account not locked) forgets the failures."""
     return LoginState()
+
+
+def locked_error(state: LoginState) -> AppError:
+    """AUTH_LOCKED, saying until when."""
+    until = state.locked_until
+    return AppError("AUTH_LOCKED", {"locked_until": until.isoformat() if until else None})

@@ -1,0 +1,1 @@
+"""The Center's HTTP API: one router per resource (none yet beyond the kernel's /health and /ready)."""

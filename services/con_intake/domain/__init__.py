@@ -1,0 +1,1 @@
+"""The Center's pure rules (none yet)."""

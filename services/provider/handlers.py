@@ -1,0 +1,47 @@
+"""The provider's handler table (architecture §8): the applications the regional gateway delivers to
+every district's housing department (``document.delivered.*``, queue ``provider.inbox``), taken in
+at Annex 1 step 3 — screened and checked against Condition 3 outside the transaction, then recorded
+in the inbox transaction (intake.py)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.provider import intake
+from shared.bus.port import Delivery
+from shared.calendar import utcnow
+from shared.eds.verify import Verifier
+from shared.handlers import MessageHandler
+from shared.housing.messages import DELIVERED_PREFIX
+from shared.registries import RegistryClient
+
+QUEUE = "provider.inbox"
+"""The deliveries' queue; also the inbox's consumer name."""
+
+
+async def check_delivery(
+    delivery: Delivery, *, verifier: Verifier, registries: RegistryClient, gateway_bin: str
+) -> intake.Verdict:
+    return await intake.check_delivery(
+        delivery.envelope, verifier=verifier, registries=registries, gateway_bin=gateway_bin
+    )
+
+
+async def take_in(session: AsyncSession, delivery: Delivery, verdict: intake.Verdict) -> None:
+    await intake.take_in(
+        session, envelope=delivery.envelope, routing_key=delivery.routing_key, verdict=verdict, now=utcnow()
+    )
+
+
+def table(*, verifier: Verifier, registries: RegistryClient, gateway_bin: str) -> list[MessageHandler]:
+    """``gateway_bin``: the BIN whose registration stamp every delivered application must carry."""
+    return [
+        MessageHandler(
+            queue=QUEUE,
+            bindings=[f"{DELIVERED_PREFIX}.*"],
+            check=partial(check_delivery, verifier=verifier, registries=registries, gateway_bin=gateway_bin),
+            apply=take_in,
+        )
+    ]

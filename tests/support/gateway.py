@@ -1,0 +1,134 @@
+"""What the gateway suite (tests/gateway) shares: the world its tests run in, the admin token, a verifier
+a test can make crash, and a provider's status message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from shared.bus.envelope import Envelope
+from shared.bus.memory import InMemoryBus
+from shared.bus.port import Delivery
+from shared.eds.document import Author
+from shared.eds.signing import Signer, payload_of, sign
+from shared.eds.verify import Verified, Verifier
+from shared.housing.application import Applicant, ApplicationDocument, Consents
+from shared.housing.messages import CASE_STATUS, SUBMITTED, StatusChange
+from shared.participants import PORTAL, PROVIDER, user_id
+from shared.service import ServiceRuntime
+from tests.support.bus import Collector, wait_until
+from tests.support.pki import Pki
+
+ADMIN_TOKEN = "gateway-admin-token-for-tests"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+UNROUTED_DISTRICT = "ulytau"
+"""No test provider listens for it: its deliveries wait in the gateway's outbox (to test stopping one)."""
+
+
+class SwitchableVerifier(Verifier):
+    """The test NCA's verifier, which a test can make crash (not with a catalogue error: a bug, say) on
+    one application, ``crash_on`` — given to the gateway at creation."""
+
+    crash_on: str | None = None
+
+    async def verify(self, signed: Any, **options: Any) -> Verified[Any]:
+        if self.crash_on is not None and payload_of(signed).get("id") == self.crash_on:
+            raise RuntimeError("verifier crashed")
+        verified: Verified[Any] = await super().verify(signed, **options)
+        return verified
+
+    @contextmanager
+    def crashing(self, application_id: str) -> Iterator[None]:
+        self.crash_on = application_id
+        try:
+            yield
+        finally:
+            self.crash_on = None
+
+
+@dataclass
+class World:
+    """An in-memory bus shared by the test NCA and registries (``pki``) and the gateway (``app``, reached
+    through ``http``); collectors standing for the portal and the provider; a citizen with a SIGN key."""
+
+    bus: InMemoryBus
+    pki: Pki
+    http: httpx.AsyncClient
+    app: FastAPI
+    verifier: SwitchableVerifier
+    portal: Collector
+    provider: Collector
+    citizen: Signer
+    applicant: Applicant
+
+    @property
+    def runtime(self) -> ServiceRuntime:
+        return self.app.state.runtime  # type: ignore[no-any-return]
+
+    async def issue(self, iin: str, *, holder: str = "individual", **subject: str) -> Signer:
+        """A SIGN certificate and key from the test NCA (a PKCS#12, as a citizen's NCALayer holds it)."""
+        return await self.pki.issue(iin, holder=holder, subject=subject)
+
+    def application(self, **fields: Any) -> ApplicationDocument:
+        values: dict[str, Any] = {
+            "author": Author(iin=self.applicant.iin),
+            "channel": "portal",
+            "district": self.applicant.address.district,
+            "applicant": self.applicant,
+            "consents": Consents(communal_fund_check=True, legally_protected_information=True),
+        }
+        return ApplicationDocument(**{**values, **fields})
+
+    def envelope(self, signed: dict[str, Any], issue: str, **fields: Any) -> Envelope:
+        return Envelope(
+            message_type=SUBMITTED,
+            sender=PORTAL.address,
+            issue=issue,
+            user_id=user_id(self.applicant.iin),
+            document=signed,
+            **fields,
+        )
+
+    async def submit(self, **fields: Any) -> tuple[Envelope, dict[str, Any]]:
+        """A valid application signed by the citizen, published as the portal would."""
+        document = self.application(**fields)
+        signed = sign(document, self.citizen)
+        envelope = self.envelope(signed, document.id)
+        await self.bus.publish(envelope)
+        return envelope, signed
+
+    def to_portal(self, issue: str, routing_key: str) -> list[Delivery]:
+        return [d for d in self.portal.deliveries if d.envelope.issue == issue and d.routing_key == routing_key]
+
+    def delivered(self, issue: str) -> list[Delivery]:
+        return [d for d in self.provider.deliveries if d.envelope.issue == issue]
+
+    async def wait_portal(self, issue: str, routing_key: str, count: int = 1) -> list[Delivery]:
+        await wait_until(lambda: len(self.to_portal(issue, routing_key)) >= count)
+        return self.to_portal(issue, routing_key)
+
+    async def settle(self) -> None:
+        """Until the bus is quiet and the gateway's outbox holds nothing due."""
+        await self.bus.drain(5.0)
+        await self.runtime.relay.relay_once()
+        await self.bus.drain(5.0)
+
+
+def case_status(
+    issue: str, correlation_id: str, status: str = "REGISTERED", sender: str = PROVIDER.address
+) -> Envelope:
+    """A provider's ``case.status`` about the application ``issue``."""
+    change = StatusChange(application_id=issue, status=status, at=datetime.now(UTC), case_number="ЖК-000001")
+    return Envelope(
+        message_type=CASE_STATUS,
+        sender=sender,
+        issue=issue,
+        correlation_id=correlation_id,
+        document=change.model_dump(mode="json"),
+    )

@@ -1,0 +1,76 @@
+"""The services as real processes: free ports, each process's environment, waiting until they answer,
+and stopping them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = {
+    "portal_gateway": "PORTAL_GATEWAY",
+    "con_intake": "CON_INTAKE",
+    "regional_gateway": "REGIONAL_GATEWAY",
+    "provider": "PROVIDER",
+    "registry_stub": "REGISTRY_STUB",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL_", "AMQP_URL"))}
+    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONUNBUFFERED="1", BUS_NAMESPACE=f"e2e.{uuid.uuid4().hex[:8]}")
+    env.update(extra)
+    return env
+
+
+def wait_ready(ports: list[int], path: str, timeout: float = 30.0) -> float:
+    """Seconds until every port answers 200 on ``path``; fails after ``timeout``."""
+    started = time.monotonic()
+    pending = set(ports)
+    while pending:
+        for port in list(pending):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=1).status_code == 200:
+                    pending.discard(port)
+            except httpx.HTTPError:
+                pass
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"ports {sorted(pending)} did not answer {path} within {timeout}s")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> tuple[int, str]:
+    process.send_signal(sig)
+    try:
+        _, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+        raise AssertionError(f"did not stop within 20s: {err.decode()[-2000:]}") from None
+    return process.returncode, err.decode()
+
+
+def start_embedded(tmp_path: Path, ports: dict[str, int], **extra: str) -> subprocess.Popen[bytes]:
+    port_env = {f"{prefix}_PORT": str(ports[name]) for name, prefix in SERVICES.items()}
+    return subprocess.Popen(
+        [sys.executable, "-m", "services"],
+        cwd=ROOT,
+        env=base_env(tmp_path, **port_env, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )

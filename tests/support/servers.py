@@ -1,0 +1,104 @@
+"""The RabbitMQ and PostgreSQL servers the marked tests use: whether they answer (skip on a
+developer's machine, fail when ``CI=true``), databases made and dropped per test, and the broker
+cleaned of what a test declared."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import uuid
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url.replace("+asyncpg", ""))
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require_server(name: str, url: str, default_port: int) -> None:
+    """Skip (locally) or fail (CI) when the server behind ``url`` does not answer."""
+    if _reachable(url, default_port):
+        return
+    message = f"{name} is not reachable at {urlparse(url).hostname}:{urlparse(url).port or default_port}"
+    if in_ci():
+        pytest.fail(f"{message}; CI=true makes the {name} tests mandatory", pytrace=False)
+    pytest.skip(message)
+
+
+async def _admin(admin_url: str) -> Any:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    return await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=url.database
+    )
+
+
+async def create_database(admin_url: str) -> str:
+    """A new, empty PostgreSQL database; returns its URL."""
+    from sqlalchemy.engine import make_url
+
+    name = f"egov_test_{uuid.uuid4().hex[:12]}"
+    connection = await _admin(admin_url)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(admin_url: str, database_url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    connection = await _admin(admin_url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def delete_namespace(amqp_url: str, namespace: str, queues: list[str]) -> None:
+    """Remove a test's exchanges and queues from the broker."""
+    import aio_pika
+
+    connection = await aio_pika.connect(amqp_url)
+    try:
+        for name in queues:
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+        for exchange in (namespace, f"{namespace}.dlx"):
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(exchange)
+    finally:
+        await connection.close()
+
+
+def purge_namespace(namespace: str) -> None:
+    """Delete every queue under ``namespace`` that processes of a test declared (their names are not
+    known here: ask the broker). Quorum queues left behind pile up and slow the broker down."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["rabbitmqctl", "list_queues", "-q", "--no-table-headers", "name"], capture_output=True, text=True, timeout=60
+    )
+    for name in listed.stdout.split():
+        if name.startswith(f"{namespace}."):
+            subprocess.run(["rabbitmqctl", "delete_queue", name], capture_output=True, timeout=60)
