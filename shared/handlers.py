@@ -44,13 +44,15 @@ async def no_check(_delivery: Delivery) -> None:
 @dataclass(frozen=True)
 class MessageHandler:
     """One row of a service's handler table: consume ``queue``, bound to the ``bindings`` (topic
-    patterns), with ``check`` then ``apply`` (see the module's docstring). The queue's name is also
-    the inbox's consumer name."""
+    patterns), with ``check`` then ``apply`` (see the module's docstring). The inbox records what
+    it applied under ``consumer``, the queue's name unless it is given (a consumer renamed keeps the
+    name its inbox rows carry, or it would take those messages again)."""
 
     queue: str
     bindings: Sequence[str]
     apply: Apply
     check: Check = no_check
+    consumer: str = ""
     dead_letters: DeadLetters | None = None
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT
     prefetch: int = DEFAULT_PREFETCH
@@ -68,7 +70,7 @@ class Responder:
 
 async def handle(db: Database, handler: MessageHandler, delivery: Delivery) -> None:
     """Run one delivery through ``handler``: the steps of the module's docstring."""
-    consumer = handler.queue
+    consumer = handler.consumer or handler.queue
     if await applied(db, consumer, delivery.envelope.message_id):
         log.info("repeat delivery skipped", consumer=consumer)
         return

@@ -18,62 +18,42 @@ GOVERNMENT = "KZ/GOV"
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """A system on the gateway: the service that plays it, its organisation and subsystem."""
+    """A system on the gateway: the service that plays it, its subsystem, and whom its system
+    certificate names (the organisation and the responsible officer)."""
 
     service: str
-    bin: str
     subsystem: str
-    organization: str
-    officer_iin: str
-    officer_surname: str
-    officer_given_name: str
+    identity: SystemIdentity
+
+    @property
+    def bin(self) -> str:
+        return self.identity.bin
+
+    @property
+    def organization(self) -> str:
+        return self.identity.organization
 
     @property
     def address(self) -> str:
         """``KZ/GOV/<BIN>/<subsystem>``: the sender of everything it sends."""
         return f"{GOVERNMENT}/{self.bin}/{self.subsystem}"
 
-    @property
-    def identity(self) -> SystemIdentity:
-        """Whom its system certificate names (the IIN is the responsible officer's)."""
-        return SystemIdentity(
-            bin=self.bin,
-            organization=self.organization,
-            officer_iin=self.officer_iin,
-            surname=self.officer_surname,
-            given_name=self.officer_given_name,
-        )
 
+_DIRECTORY = (
+    # A table, kept as one: service, subsystem, BIN, organisation, the officer's IIN, surname, given name.
+    ("portal_gateway", "portal", "140440000100", "Электрондық үкімет порталы (ТЕСТ)", "780612300018", "ПОРТАЛ", "ЭҮП"),
+    ("con_intake", "con", "140440000207", "Халыққа қызмет көрсету орталығы (ТЕСТ)", "780612300018", "ОРТАЛЫҚ", "ХҚО"),
+    ("regional_gateway", "gateway", "140440000309", "Қарағанды облысының өңірлік ЭҮШ (ТЕСТ)", "780612300018",
+     "ӨҢІРЛІК", "ШЛЮЗ"),
+    ("provider", "provider", "140440000408", "Тұрғын үй бөлімі (ТЕСТ)", "780612300018", "ТҰРҒЫН ҮЙ", "БӨЛІМІ"),
+    ("registry_stub", "registry", "140440000507", "Мемлекеттік тіркелімдер (ТЕСТ)", "800101300016", "ТІРКЕЛІМДЕР",
+     "ЖҮЙЕСІ"),
+)  # fmt: skip
 
-PORTAL = Participant(
-    "portal_gateway", "140440000100", "portal", "Электрондық үкімет порталы (ТЕСТ)", "780612300018", "ПОРТАЛ", "ЭҮП"
+PARTICIPANTS: tuple[Participant, ...] = tuple(
+    Participant(service, subsystem, SystemIdentity(*identity)) for service, subsystem, *identity in _DIRECTORY
 )
-CENTER = Participant(
-    "con_intake", "140440000207", "con", "Халыққа қызмет көрсету орталығы (ТЕСТ)", "780612300018", "ОРТАЛЫҚ", "ХҚО"
-)
-GATEWAY = Participant(
-    "regional_gateway",
-    "140440000309",
-    "gateway",
-    "Қарағанды облысының өңірлік ЭҮШ (ТЕСТ)",
-    "780612300018",
-    "ӨҢІРЛІК",
-    "ШЛЮЗ",
-)
-PROVIDER = Participant(
-    "provider", "140440000408", "provider", "Тұрғын үй бөлімі (ТЕСТ)", "780612300018", "ТҰРҒЫН ҮЙ", "БӨЛІМІ"
-)
-REGISTRIES = Participant(
-    "registry_stub",
-    "140440000507",
-    "registry",
-    "Мемлекеттік тіркелімдер (ТЕСТ)",
-    "800101300016",
-    "ТІРКЕЛІМДЕР",
-    "ЖҮЙЕСІ",
-)
-
-PARTICIPANTS: tuple[Participant, ...] = (PORTAL, CENTER, GATEWAY, PROVIDER, REGISTRIES)
+PORTAL, CENTER, GATEWAY, PROVIDER, REGISTRIES = PARTICIPANTS
 BY_SERVICE = {p.service: p for p in PARTICIPANTS}
 BY_ADDRESS = {p.address: p for p in PARTICIPANTS}
 

@@ -62,5 +62,5 @@ def create_app(
     app = create_service_app(
         runtime, routers, handlers=handlers.table(verifier=runtime.verifier), openapi_tags=OPENAPI_TAGS
     )
-    app.state.portal = Collaborators(tokens, PasswordHasher(), runtime.registries, runtime.verifier)
+    app.state.portal = Collaborators(tokens, PasswordHasher())
     return app

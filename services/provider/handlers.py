@@ -18,7 +18,9 @@ from shared.housing.messages import DELIVERED_PREFIX
 from shared.registries import RegistryClient
 
 QUEUE = "provider.inbox"
-"""The deliveries' queue; also the inbox's consumer name."""
+"""The deliveries' queue."""
+CONSUMER = "provider.intake"
+"""The inbox's consumer name of the deliveries (the one its rows have carried from the start)."""
 
 
 async def check_delivery(
@@ -43,5 +45,6 @@ def table(*, verifier: Verifier, registries: RegistryClient, gateway_bin: str) -
             bindings=[f"{DELIVERED_PREFIX}.*"],
             check=partial(check_delivery, verifier=verifier, registries=registries, gateway_bin=gateway_bin),
             apply=take_in,
+            consumer=CONSUMER,
         )
     ]

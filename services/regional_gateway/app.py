@@ -15,9 +15,8 @@ from services.regional_gateway import handlers
 from services.regional_gateway.api import evidence, routing, workstation
 from services.regional_gateway.api.deps import AdminToken
 from services.regional_gateway.config import RegionalGatewaySettings
-from services.regional_gateway.intake import SignerSource
 from shared.bus.port import Bus
-from shared.eds.credentials import SystemCredentials
+from shared.eds.credentials import SignerSource, SystemCredentials
 from shared.eds.verify import Verifier
 from shared.participants import GATEWAY
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app

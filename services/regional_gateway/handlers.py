@@ -13,14 +13,16 @@ from __future__ import annotations
 from functools import partial
 
 from services.regional_gateway import dead_letters, intake, relay
-from services.regional_gateway.intake import SignerSource
 from shared.bus.port import Delivery
 from shared.db import Database
+from shared.eds.credentials import SignerSource
 from shared.eds.verify import Verifier
 from shared.handlers import MessageHandler
 from shared.housing.messages import CASE_RESULT, CASE_STATUS, SUBMITTED
 
 INBOUND = "regional_gateway.inbound"
+INBOUND_CONSUMER = "regional_gateway.intake"
+"""The inbox's consumer name of incoming applications (the one its rows have carried from the start)."""
 RELAY = "regional_gateway.relay"
 
 
@@ -47,6 +49,7 @@ def table(
             [SUBMITTED],
             check=partial(intake.check, verifier=verifier, credentials=credentials),
             apply=partial(intake.apply, registration_prefix=registration_prefix),
+            consumer=INBOUND_CONSUMER,
             dead_letters=partial(keep_dead_letter, db=db, namespace=namespace, queue=INBOUND),
             delivery_limit=delivery_limit,
         ),

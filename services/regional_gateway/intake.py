@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +29,8 @@ from services.regional_gateway.numbering import next_registration_number
 from shared.bus.envelope import Envelope, new_id
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
-from shared.eds.signing import Signer, countersign, payload_of
+from shared.eds.credentials import SignerSource
+from shared.eds.signing import countersign, payload_of
 from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.housing.application import ApplicationDocument
@@ -38,13 +39,6 @@ from shared.housing.messages import Delivery as Delivered
 from shared.logging import get_logger
 
 log = get_logger(__name__)
-
-
-class SignerSource(Protocol):
-    """Whatever hands out the gateway's signer: `shared.eds.credentials.SystemCredentials` (its system
-    certificate from the NCA) or a test's."""
-
-    async def signer(self) -> Signer: ...
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ SPEC = ServiceSpec(
 
 SIGNING_ROLE = "registry"
 REGISTRY_SUBJECT = Subject(
-    iin=REGISTRIES.officer_iin,
-    surname=REGISTRIES.officer_surname,
-    given_name=REGISTRIES.officer_given_name,
+    iin=REGISTRIES.identity.officer_iin,
+    surname=REGISTRIES.identity.surname,
+    given_name=REGISTRIES.identity.given_name,
     bin=REGISTRIES.bin,
     organization=REGISTRIES.organization,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import httpx
 from cryptography import x509
@@ -32,6 +33,13 @@ class SystemIdentity:
     officer_iin: str
     surname: str
     given_name: str
+
+
+class SignerSource(Protocol):
+    """Whatever hands out a service's signer: `SystemCredentials` (its system certificate from the
+    NCA) or a test's."""
+
+    async def signer(self) -> Signer: ...
 
 
 class SystemCredentials:

@@ -21,7 +21,7 @@ import pytest
 
 from client.sdk import PortalClient, ServiceError
 from shared.eds.signing import Signer, sign
-from tests.support.processes import ROOT, SERVICES, base_env, free_port, stop, wait_ready
+from tests.support.processes import ROOT, SERVICES, base_env, client_cli, free_port, stop, wait_ready
 from tests.support.servers import purge_namespace
 
 STAFF_PASSWORD = "e2e-staff-password"
@@ -165,15 +165,7 @@ def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
         "PORTAL_PASSWORD": "a good long password",
     }
 
-    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "client", *args],
-            cwd=ROOT,
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    cli = client_cli(env)
 
     issued = cli(
         "nca-issue", "--iin", iin, "--surname", "ТЕСТОВ", "--given-name", "ТЕСТ", "--out", str(tmp_path / "me.p12")

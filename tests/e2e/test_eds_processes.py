@@ -22,7 +22,7 @@ from shared.eds.jcs import canonical
 from shared.eds.signing import Signer, b64url, payload_of, sign
 from shared.iin import make_iin
 from tests.support.pki import foreign_signer, with_header
-from tests.support.processes import ROOT, base_env, free_port, stop, wait_ready
+from tests.support.processes import ROOT, base_env, client_cli, free_port, stop, wait_ready
 
 IINS = iter(i for n in range(100, 999) if (i := make_iin(date(1979, 11, 30), "F", n)))
 
@@ -152,15 +152,7 @@ def test_a_citizen_signs_and_verifies_from_the_terminal(services: Services, tmp_
         "PORTAL_URL": f"http://127.0.0.1:{services.portal_port}",
     }
 
-    def cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "client", *args],
-            cwd=ROOT,
-            env={**env, **extra_env},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    cli = client_cli(env, timeout=60)
 
     issued = cli(
         "nca-issue", "--iin", iin, "--surname", "ӘБІШЕВА", "--given-name", "ДӘМЕШ", "--out", str(tmp_path / "me.p12")

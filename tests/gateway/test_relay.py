@@ -48,7 +48,7 @@ async def test_a_signed_result_is_relayed_to_the_sender(world: World) -> None:
     submitted = await registered(world)
     issue = submitted.issue or ""
     head = await world.issue(
-        PROVIDER.officer_iin, holder="system", bin=PROVIDER.bin, organization=PROVIDER.organization
+        PROVIDER.identity.officer_iin, holder="system", bin=PROVIDER.bin, organization=PROVIDER.organization
     )
     result: dict[str, Any] = sign(
         EDocument(type="housing-queue/result@1", author=Author(bin=PROVIDER.bin), application_id=issue), head

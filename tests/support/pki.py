@@ -157,20 +157,16 @@ def foreign_signer(iin: str) -> Signer:
         [x509.NameAttribute(NameOID.COMMON_NAME, "ҰКО 3.0 (RSA TEST)"), x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ")]
     )
     now = datetime.now(UTC)
-    ca = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30)).add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
+
+    def certificate(subject: x509.Name, extension: x509.ExtensionType) -> x509.Certificate:
+        builder = x509.CertificateBuilder().subject_name(subject).issuer_name(name).public_key(key.public_key())
+        builder = builder.serial_number(x509.random_serial_number())
+        builder = builder.not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        return builder.add_extension(extension, critical=True).sign(key, hashes.SHA256())
+
+    ca = certificate(name, x509.BasicConstraints(ca=True, path_length=None))
     subject = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, "ТЕСТОВ ТЕСТ"), x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{iin}")]
     )
-    leaf = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    leaf = certificate(subject, x509.KeyUsage(True, True, False, False, False, False, False, False, False))
     return Signer(key, (leaf, ca))

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -74,3 +75,19 @@ def start_embedded(tmp_path: Path, ports: dict[str, int], **extra: str) -> subpr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def client_cli(env: dict[str, str], timeout: float = 120) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``python -m client`` as a person runs it from a terminal, in ``env`` (plus a call's extra variables)."""
+
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "client", *args],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    return cli

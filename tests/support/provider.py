@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from services.provider import cases
 from services.provider.cases import CaseFile
-from services.provider.handlers import QUEUE
+from services.provider.handlers import CONSUMER
 from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
 from shared.bus.memory import InMemoryBus
@@ -185,7 +185,7 @@ class World:
         """Wait until the provider has taken the message in (its inbox row is committed)."""
         db = self.provider_app.state.runtime.db
         async with asyncio.timeout(timeout):
-            while not await applied(db, QUEUE, message_id):
+            while not await applied(db, CONSUMER, message_id):
                 await asyncio.sleep(0.02)
 
     async def case_file(self, application_id: str) -> CaseFile | None:

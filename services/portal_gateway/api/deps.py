@@ -1,6 +1,7 @@
 """The portal routes' dependencies, in one place (`Annotated` aliases): the database (routes open
-the unit of work), the collaborators app.py made — the citizens' token issuer, the password hasher,
-the registries' client, the EDS verifier — and the citizen behind the bearer token."""
+the unit of work), the EDS verifier and the registries' client (the kernel's, re-exported), the
+collaborators app.py made — the citizens' token issuer and the password hasher — and the citizen
+behind the bearer token."""
 
 from __future__ import annotations
 
@@ -11,38 +12,28 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.portal_gateway.accounts import CITIZEN
+from shared.api.deps import Db, EdsVerifier, Registries
 from shared.auth import TokenIssuer
-from shared.db import Database
-from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.participants import user_id
 from shared.passwords import PasswordHasher
-from shared.registries import RegistryClient
-from shared.service import ServiceRuntime
+
+__all__ = ["Citizen", "Collaborators", "CurrentCitizen", "Db", "EdsVerifier", "Hasher", "Registries", "Tokens"]
 
 bearer = HTTPBearer(auto_error=False, description="the access token from /api/v1/auth/token or /api/v1/auth/eds")
 
 
 @dataclass(frozen=True)
 class Collaborators:
-    """What the portal's routes use beyond the database, made once by app.py (``app.state.portal``)."""
+    """What the portal's routes use beyond the kernel's runtime, made once by app.py (``app.state.portal``)."""
 
     tokens: TokenIssuer
     hasher: PasswordHasher
-    registries: RegistryClient
-    verifier: Verifier
-
-
-def _runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
 
 
 def _collaborators(request: Request) -> Collaborators:
-    return request.app.state.portal  # type: ignore[no-any-return]
-
-
-def get_db(request: Request) -> Database:
-    return _runtime(request).db
+    collaborators: Collaborators = request.app.state.portal
+    return collaborators
 
 
 def get_tokens(request: Request) -> TokenIssuer:
@@ -53,20 +44,8 @@ def get_hasher(request: Request) -> PasswordHasher:
     return _collaborators(request).hasher
 
 
-def get_registries(request: Request) -> RegistryClient:
-    return _collaborators(request).registries
-
-
-def get_eds(request: Request) -> Verifier:
-    """The EDS verifier."""
-    return _collaborators(request).verifier
-
-
-Db = Annotated[Database, Depends(get_db)]
 Tokens = Annotated[TokenIssuer, Depends(get_tokens)]
 Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
-Registries = Annotated[RegistryClient, Depends(get_registries)]
-EdsVerifier = Annotated[Verifier, Depends(get_eds)]
 
 
 @dataclass(frozen=True)

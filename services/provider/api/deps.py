@@ -10,10 +10,12 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.provider.staff import STAFF_ROLES
+from shared.api.deps import Runtime
 from shared.auth import TokenIssuer
 from shared.errors import AppError
 from shared.passwords import PasswordHasher
-from shared.service import ServiceRuntime
+
+__all__ = ["Passwords", "Runtime", "Staff", "StaffMember", "Tokens"]
 
 _bearer = HTTPBearer(auto_error=False, description="A staff token from `POST /api/v1/staff/token`")
 
@@ -27,10 +29,6 @@ class StaffMember:
     district: str
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
 def get_tokens(request: Request) -> TokenIssuer:
     return request.app.state.tokens  # type: ignore[no-any-return]
 
@@ -39,7 +37,6 @@ def get_passwords(request: Request) -> PasswordHasher:
     return request.app.state.passwords  # type: ignore[no-any-return]
 
 
-Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 Tokens = Annotated[TokenIssuer, Depends(get_tokens)]
 Passwords = Annotated[PasswordHasher, Depends(get_passwords)]
 

@@ -10,9 +10,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.db import Database
+from shared.api.deps import Db
 from shared.errors import AppError
 from shared.logging import get_logger
+
+__all__ = ["AdminOnly", "AdminToken", "Db"]
 
 log = get_logger(__name__)
 
@@ -47,10 +49,6 @@ class AdminToken:
             raise AppError("FORBIDDEN", {"reason": "not the gateway's admin token"})
 
 
-def get_db(request: Request) -> Database:
-    return request.app.state.runtime.db  # type: ignore[no-any-return]
-
-
 def require_admin(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
@@ -58,5 +56,4 @@ def require_admin(
     token.check(credentials)
 
 
-Db = Annotated[Database, Depends(get_db)]
 AdminOnly = Depends(require_admin)

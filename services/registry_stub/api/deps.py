@@ -10,7 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.registry_stub.nca.authority import CertificationAuthority
 from services.registry_stub.registries.desk import RegistryDesk
-from shared.db import Database
+from shared.api.deps import Db
+
+__all__ = ["Authority", "Bearer", "Db", "Desk"]
 
 _ra_token = HTTPBearer(auto_error=False, description="NCA_RA_TOKEN: needed for certificates of information systems")
 
@@ -23,12 +25,7 @@ def get_desk(request: Request) -> RegistryDesk:
     return request.app.state.registry_desk  # type: ignore[no-any-return]
 
 
-def get_db(request: Request) -> Database:
-    return request.app.state.runtime.db  # type: ignore[no-any-return]
-
-
 Authority = Annotated[CertificationAuthority, Depends(get_authority)]
 Desk = Annotated[RegistryDesk, Depends(get_desk)]
-Db = Annotated[Database, Depends(get_db)]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_ra_token)]
 """The RA token, when one is sent (``Authorization: Bearer <NCA_RA_TOKEN>``)."""
