@@ -15,7 +15,6 @@ from fastapi import FastAPI
 
 from services.portal_gateway import accounts, handlers
 from services.portal_gateway.api import applications, attachments, auth, catalogue, edocs
-from services.portal_gateway.api.deps import Collaborators
 from services.portal_gateway.config import PortalSettings
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
@@ -62,5 +61,5 @@ def create_app(
     app = create_service_app(
         runtime, routers, handlers=handlers.table(verifier=runtime.verifier), openapi_tags=OPENAPI_TAGS
     )
-    app.state.portal = Collaborators(tokens, PasswordHasher())
+    app.state.tokens, app.state.hasher = tokens, PasswordHasher()
     return app

@@ -4,7 +4,7 @@ registries' client. A service's ``api/deps.py`` re-exports them beside its own."
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -29,6 +29,16 @@ def get_verifier(request: Request) -> Verifier:
 
 def get_registries(request: Request) -> RegistryClient:
     return get_runtime(request).registries
+
+
+def from_state(name: str) -> Any:
+    """A dependency on ``app.state.<name>``: a collaborator the service's app.py made and put there
+    (``Annotated[TokenIssuer, from_state("tokens")]``)."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return Depends(get)
 
 
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]

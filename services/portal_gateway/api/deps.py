@@ -1,51 +1,30 @@
 """The portal routes' dependencies, in one place (`Annotated` aliases): the database (routes open
-the unit of work), the EDS verifier and the registries' client (the kernel's, re-exported), the
-collaborators app.py made — the citizens' token issuer and the password hasher — and the citizen
-behind the bearer token."""
+the unit of work), the EDS verifier and the registries' client (the kernel's, re-exported), what
+app.py made — the citizens' token issuer and the password hasher — and the citizen behind the
+bearer token."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.portal_gateway.accounts import CITIZEN
-from shared.api.deps import Db, EdsVerifier, Registries
+from shared.api.deps import Db, EdsVerifier, Registries, from_state
 from shared.auth import TokenIssuer
 from shared.errors import AppError
 from shared.participants import user_id
 from shared.passwords import PasswordHasher
 
-__all__ = ["Citizen", "Collaborators", "CurrentCitizen", "Db", "EdsVerifier", "Hasher", "Registries", "Tokens"]
+__all__ = ["Citizen", "CurrentCitizen", "Db", "EdsVerifier", "Hasher", "Registries", "Tokens"]
 
 bearer = HTTPBearer(auto_error=False, description="the access token from /api/v1/auth/token or /api/v1/auth/eds")
 
 
-@dataclass(frozen=True)
-class Collaborators:
-    """What the portal's routes use beyond the kernel's runtime, made once by app.py (``app.state.portal``)."""
-
-    tokens: TokenIssuer
-    hasher: PasswordHasher
-
-
-def _collaborators(request: Request) -> Collaborators:
-    collaborators: Collaborators = request.app.state.portal
-    return collaborators
-
-
-def get_tokens(request: Request) -> TokenIssuer:
-    return _collaborators(request).tokens
-
-
-def get_hasher(request: Request) -> PasswordHasher:
-    return _collaborators(request).hasher
-
-
-Tokens = Annotated[TokenIssuer, Depends(get_tokens)]
-Hasher = Annotated[PasswordHasher, Depends(get_hasher)]
+Tokens = Annotated[TokenIssuer, from_state("tokens")]
+Hasher = Annotated[PasswordHasher, from_state("hasher")]
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.provider.staff import STAFF_ROLES
-from shared.api.deps import Runtime
+from shared.api.deps import Runtime, from_state
 from shared.auth import TokenIssuer
 from shared.errors import AppError
 from shared.passwords import PasswordHasher
@@ -29,16 +29,8 @@ class StaffMember:
     district: str
 
 
-def get_tokens(request: Request) -> TokenIssuer:
-    return request.app.state.tokens  # type: ignore[no-any-return]
-
-
-def get_passwords(request: Request) -> PasswordHasher:
-    return request.app.state.passwords  # type: ignore[no-any-return]
-
-
-Tokens = Annotated[TokenIssuer, Depends(get_tokens)]
-Passwords = Annotated[PasswordHasher, Depends(get_passwords)]
+Tokens = Annotated[TokenIssuer, from_state("tokens")]
+Passwords = Annotated[PasswordHasher, from_state("passwords")]
 
 
 def current_staff(

@@ -7,10 +7,10 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.api.deps import Db
+from shared.api.deps import Db, from_state
 from shared.errors import AppError
 from shared.logging import get_logger
 
@@ -50,9 +50,9 @@ class AdminToken:
 
 
 def require_admin(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    token: Annotated[AdminToken, from_state("admin_token")],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    token: AdminToken = request.app.state.admin_token
     token.check(credentials)
 
 
