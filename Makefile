@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# Test mode of the test certification authority (validity overrides on issue): on for `make run`.
+# Test mode of the test certification authority, on for `make run`: anyone may get a person's certificate
+# (`python -m client nca-issue`), with validity overrides. System certificates and revocations still need
+# the RA token, which `python -m services` makes per process unless NCA_RA_TOKEN is set (architecture §5).
 export NCA_TEST_MODE ?= 1
 
 .PHONY: run test lint bench clean install

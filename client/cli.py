@@ -1,6 +1,8 @@
 """Command line for citizens and testers:
 
 python -m client nca-issue --iin 900101300017 --surname ТЕСТОВ --given-name ТЕСТ --out me.p12
+python -m client nca-revoke --p12 me.p12 --reason keyCompromise    # the holder, signing the request locally
+python -m client nca-revoke --serial 1f0e… --reason superseded     # the RA: --ra-token or $NCA_RA_TOKEN
 python -m client sign --p12 me.p12 document.json --out signed.json     # password: $P12_PASSWORD or prompt
 python -m client verify signed.json                                   # exit 0 when valid
 python -m client status [APPLICATION_ID] [--json]                     # for a person; --json: the portal's JSON
@@ -20,7 +22,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 
@@ -37,6 +39,7 @@ from client.sdk import (
     sign_document,
     signed_result,
 )
+from shared.eds.revocation_request import Reason
 
 NONE = "—"
 
@@ -56,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--bin")
     issue.add_argument("--organization")
     issue.add_argument("--out", type=Path, required=True, help="where to write the PKCS#12 (mode 0600)")
+    ra_help = "the registration authority's token (default: $NCA_RA_TOKEN)"
+    issue.add_argument(
+        "--ra-token", default=os.environ.get("NCA_RA_TOKEN", ""), help=f"{ra_help}; not needed in test mode"
+    )
+
+    revoke = commands.add_parser("nca-revoke", help="revoke a certificate: your own (--p12), or as the RA (--serial)")
+    revoke.add_argument("--nca", default=os.environ.get("NCA_URL", DEFAULT_NCA))
+    whose = revoke.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--p12", type=Path, help="your key: the request is signed with it, here")
+    whose.add_argument("--serial", help="the certificate's serial (hex), with the RA token")
+    revoke.add_argument("--reason", choices=list(get_args(Reason)), default="unspecified")
+    revoke.add_argument("--ra-token", default=os.environ.get("NCA_RA_TOKEN", ""), help=ra_help)
 
     sign = commands.add_parser("sign", help="sign a JSON e-document with a PKCS#12, locally")
     sign.add_argument("--p12", type=Path, required=True)
@@ -354,7 +369,7 @@ def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None
     args = _parser().parse_args(argv)
     try:
         if args.command == "nca-issue":
-            issued = NcaClient(args.nca, transport=transport).request_pkcs12(
+            issued = NcaClient(args.nca, ra_token=args.ra_token, transport=transport).request_pkcs12(
                 iin=args.iin,
                 surname=args.surname,
                 given_name=args.given_name,
@@ -366,6 +381,15 @@ def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None
             )
             issued.save(args.out)
             print(json.dumps({"serial": issued.serial, "pkcs12": str(args.out), "password": issued.password}))
+            return 0
+        if args.command == "nca-revoke":
+            nca = NcaClient(args.nca, ra_token=args.ra_token, transport=transport)
+            if args.p12 is not None:
+                signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
+                answer = nca.revoke(f"{signer.chain[0].serial_number:x}", args.reason, signer=signer)
+            else:
+                answer = nca.revoke(args.serial, args.reason)
+            print(json.dumps(answer, ensure_ascii=False))
             return 0
         if args.command == "sign":
             password = os.environ.get("P12_PASSWORD") or getpass.getpass("PKCS#12 password: ")

@@ -15,6 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from shared.eds.certs import holder_bin, holder_iin, holder_name
 from shared.eds.document import EDocument
+from shared.eds.revocation_request import Reason, revocation_request
 from shared.eds.signing import Signer, b64url_decode, payload_of, sign
 
 DEFAULT_NCA = "http://127.0.0.1:8005"
@@ -57,12 +58,23 @@ class IssuedKey:
 
 
 class NcaClient:
-    """The test NCA: ask for a key pair and certificate as a PKCS#12 (test environment only)."""
+    """The test NCA: ask for a key pair and certificate as a PKCS#12, revoke one. ``ra_token``: the
+    registration authority's token (``NCA_RA_TOKEN``), which issuing needs outside the NCA's test mode
+    (and for system certificates), and revoking needs unless the holder signs the request."""
 
     def __init__(
-        self, base_url: str = DEFAULT_NCA, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+        self,
+        base_url: str = DEFAULT_NCA,
+        *,
+        ra_token: str | None = None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
+        self.ra_token = ra_token or None
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.ra_token}"} if self.ra_token else {}
 
     def request_pkcs12(
         self,
@@ -85,8 +97,17 @@ class NcaClient:
             "organization": organization,
         }
         body = {"subject": {k: v for k, v in subject.items() if v is not None}, "profile": profile, "holder": holder}
-        answer = _json(self.http.post("/nca/v1/certificates", json=body))
+        answer = _json(self.http.post("/nca/v1/certificates", json=body, headers=self._auth()))
         return IssuedKey(answer["serial"], base64.b64decode(answer["pkcs12_b64"]), answer["pkcs12_password"])
+
+    def revoke(self, serial: str, reason: Reason, *, signer: Signer | None = None) -> dict[str, Any]:
+        """Revoke ``serial``: as the RA (``ra_token``), or, given the certificate's own ``signer``, by the
+        holder's revocation request signed here with its key."""
+        body: dict[str, Any] = {"reason": reason}
+        if signer is not None:
+            body["signed"] = sign(revocation_request(signer.chain[0], reason), signer)
+        path = f"/nca/v1/certificates/{serial}/revoke"
+        return _json(self.http.post(path, json=body, headers=self._auth()))  # type: ignore[no-any-return]
 
 
 class PortalClient:

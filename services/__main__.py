@@ -2,11 +2,17 @@
 sharing nothing but the bus: the in-memory bus, or RabbitMQ when ``AMQP_URL`` is set.
 
     python -m services          # what `make run` runs
+
+The gateway has the NCA certify its stamping key over the NCA's HTTP API with the registration
+authority's token. When ``NCA_RA_TOKEN`` is not set, this process makes a random one and gives it to
+the registry_stub and the regional gateway alone; it is never logged. Separate processes
+(``python -m services.<name>``, compose) need ``NCA_RA_TOKEN`` set, the same in both.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import sys
 from collections.abc import Sequence
 
@@ -39,7 +45,7 @@ FACTORIES = (
 )
 
 
-def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]]) -> str:
+def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]], *, ra_token_set: bool = True) -> str:
     if isinstance(bus, AmqpBus):
         bus_line = f"RabbitMQ {describe_url(bus.url)} (exchange {bus.namespace!r})"
     else:
@@ -59,14 +65,33 @@ def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]]) -> str:
         f"    staff     specialist.<district> at http://{provider.host}:{provider.port}/api/v1/staff/token; password: "
         "PROVIDER_DEMO_PASSWORD, or the one the provider logs at its first start",
         "    gateway   admin token: REGIONAL_GATEWAY_ADMIN_TOKEN, or the one the gateway logs at start",
+        "    NCA       registration authority token (system certificates, revocation): "
+        + (
+            "NCA_RA_TOKEN as set"
+            if ra_token_set
+            else "made for this process and not shown; set NCA_RA_TOKEN to use your own"
+        ),
         "  Ctrl-C stops them all.",
     ]
     return "\n".join(lines) + "\n"
 
 
+def share_ra_token(settings: Sequence[ServiceSettings]) -> bool:
+    """Give the registry_stub and the regional gateway one RA token: ``NCA_RA_TOKEN`` when it is set (both
+    read it), else a random one made now. True when it was set."""
+    registry = next(s for s in settings if isinstance(s, RegistryStubSettings))
+    gateway = next(s for s in settings if isinstance(s, RegionalGatewaySettings))
+    if registry.nca_ra_token and gateway.nca_ra_token:
+        return True
+    token = registry.nca_ra_token or gateway.nca_ra_token or secrets.token_urlsafe(32)
+    registry.nca_ra_token = gateway.nca_ra_token = token
+    return False
+
+
 async def main() -> None:
     settings = [settings_cls() for _, settings_cls in FACTORIES]
     configure_logging(settings[0].log_level)
+    ra_token_set = share_ra_token(settings)
     first = settings[0]
     bus: Bus = (
         AmqpBus(first.amqp_url, first.bus_namespace, connection_name="embedded")
@@ -75,7 +100,7 @@ async def main() -> None:
     )
     await bus.start()
     apps = [(factory(s, bus=bus), s) for (factory, _), s in zip(FACTORIES, settings, strict=True)]  # type: ignore[operator]
-    print(banner(bus, apps), file=sys.stderr, flush=True)
+    print(banner(bus, apps, ra_token_set=ra_token_set), file=sys.stderr, flush=True)
     try:
         drain = bus.drain if isinstance(bus, InMemoryBus) else None
         await serve_many(apps, before_exit=(lambda: drain(5.0)) if drain else None)

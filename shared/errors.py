@@ -49,6 +49,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Данные запроса не прошли проверку",
         "The request data failed validation",
     ),
+    "REQUEST_TOO_LARGE": ErrorSpec(
+        413,
+        "Сұрау денесі рұқсат етілген көлемнен үлкен",
+        "Тело запроса превышает допустимый размер",
+        "The request body is larger than allowed",
+    ),
     "UNAUTHORIZED": ErrorSpec(401, "Аутентификация қажет", "Требуется аутентификация", "Authentication is required"),
     "FORBIDDEN": ErrorSpec(403, "Қол жеткізуге тыйым салынған", "Доступ запрещён", "Access is forbidden"),
     "CONFLICT": ErrorSpec(

@@ -11,6 +11,9 @@ import secrets
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from shared.errors import AppError
+from shared.lockout import Reservation, wrong_password
+
 _ARGON2 = PasswordHash((Argon2Hasher(memory_cost=19_456, time_cost=2, parallelism=1),))
 
 
@@ -32,3 +35,16 @@ class PasswordHasher:
             await asyncio.to_thread(_ARGON2.verify, password, self._decoy)
             return False
         return await asyncio.to_thread(_ARGON2.verify, password, password_hash)
+
+    async def check_reserved(
+        self, password: str, *, password_hash: str | None, reservation: Reservation | None
+    ) -> None:
+        """The slow step of a login that `shared.lockout` reserved, outside any transaction: returns
+        when ``password`` is right. AUTH_INVALID_CREDENTIALS alike for no reservation (no such account:
+        a decoy is checked, so the answer takes as long either way) and for a wrong password, which
+        its reservation counted already — or AUTH_LOCKED when that reservation locked the account."""
+        right = await self.check(password, password_hash if reservation is not None else None)
+        if reservation is None:
+            raise AppError("AUTH_INVALID_CREDENTIALS")
+        if not right:
+            raise wrong_password(reservation)

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.api.errors import ERROR_RESPONSES, install_error_handlers
+from shared.api.limits import LIMIT_RESPONSES, RequestLimits
 from shared.bus.amqp import AmqpBus
 from shared.bus.memory import InMemoryBus
 from shared.bus.outbox import OutboxRelay
@@ -189,7 +190,9 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
     """The service's FastAPI app: its routers, and what its runtime runs at start — the start-up
-    hooks, then the handler table and the responders. Its lifespan starts and stops the runtime."""
+    hooks, then the handler table and the responders. Its lifespan starts and stops the runtime.
+    Every request goes through the kernel's limits (`shared.api.limits.RequestLimits`: body size,
+    JSON nesting) and error handlers (architecture §7)."""
     runtime.on_startup.extend(on_startup)
     runtime.handlers.extend(handlers)
     runtime.responders.extend(responders)
@@ -209,11 +212,12 @@ def create_service_app(
         description=spec.description,
         version=version,
         lifespan=lifespan,
-        responses=ERROR_RESPONSES,
+        responses={**ERROR_RESPONSES, **LIMIT_RESPONSES},
         openapi_tags=openapi_tags,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(RequestLimits)  # inside the correlation middleware below: its refusals carry the id too
 
     @app.middleware("http")
     async def correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

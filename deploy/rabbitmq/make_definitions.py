@@ -141,11 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     env_file = args.env_file or default_env_file()
-    # What compose does: a variable missing from the env file takes the compose file's default,
-    # which is the value in .env.example.
-    env = {**read_env_file(DEPLOY / ".env.example"), **read_env_file(env_file)}
+    # As compose does: the compose file has no default for a password, so every one must be in the env
+    # file (none is taken from .env.example, whose values are public).
+    env = read_env_file(env_file)
     current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
-    text = render(build_definitions(env, existing_hashes(args.output)))
+    try:
+        text = render(build_definitions(env, existing_hashes(args.output)))
+    except KeyError as exc:
+        print(f"{env_file}: {exc.args[0]}", file=sys.stderr)
+        return 2
     if args.check:
         if text != current:
             print(

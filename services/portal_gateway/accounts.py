@@ -2,8 +2,11 @@
 Condition 1, Process 2), and login with the EDS's AUTH key.
 
 Registration needs a valid IIN of a living person in the individuals registry (ЖТ ММБ). Password
-login answers AUTH_INVALID_CREDENTIALS alike for an unknown IIN and a wrong password; failures are
-kept on the account and lock it (`shared.lockout`). EDS login signs a single-use challenge; a person
+login answers AUTH_INVALID_CREDENTIALS alike for an unknown IIN and a wrong password, and is locked
+by the one policy of `shared.lockout`: the attempt is reserved on the account (`reserve_login`, in a
+short transaction that locks the row) before the password is checked (`check_password`, no session),
+and a right password then forgets the failures (`forget_failures`, a second short transaction), so
+parallel guesses cannot all be checked before the lock. EDS login signs a single-use challenge; a person
 the registry knows who has no account yet gets one made by that login (an EDS-only account: it has
 no password, and `register` cannot add one to it, since registration is not authenticated).
 
@@ -16,12 +19,12 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.portal_gateway.domain.passwords import password_problems
@@ -32,7 +35,7 @@ from shared.eds.document import Author, EDocument
 from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.iin import is_valid_iin
-from shared.lockout import LoginState, after_failure, after_success, is_locked, locked_error
+from shared.lockout import Locked, Reservation, forget_on, reserve_on
 from shared.logging import get_logger
 from shared.participants import user_id
 from shared.passwords import PasswordHasher
@@ -44,6 +47,8 @@ AUDIENCE = "portal_gateway"
 CITIZEN = "citizen"
 """The role of every portal token."""
 CHALLENGE_TYPE = "auth/challenge@1"
+MAX_OPEN_CHALLENGES = 5
+"""Open challenges an IIN may have at once."""
 CHALLENGE_TTL = timedelta(minutes=5)
 
 
@@ -116,54 +121,51 @@ async def register(session: AsyncSession, *, iin: str, password_hash: str, email
 # Password login (Process 1, Condition 1, Process 2) and the lockout.
 
 
-def login_state(account: Account) -> LoginState:
-    return LoginState(account.failures, account.first_failure_at, account.locked_until)
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """A password login reserved on an account (`shared.lockout`: counted before its password is
+    checked): whose, the hash to check it against (None for an EDS-only account), the reservation."""
+
+    iin: str
+    password_hash: str | None
+    reservation: Reservation
 
 
-def _keep(account: Account, state: LoginState) -> None:
-    account.failures = state.failures
-    account.first_failure_at = state.first_failure_at
-    account.locked_until = state.locked_until
-
-
-async def find_account(session: AsyncSession, *, iin: str) -> Account | None:
-    return await session.get(Account, iin)
-
-
-async def check_password(*, hasher: PasswordHasher, account: Account | None, password: str) -> bool:
-    """Whether ``password`` is the account's (a decoy is checked when there is no account or no
-    password, so the answer takes as long either way). AUTH_LOCKED while the account is locked, even
-    for the right password, before any hashing; AUTH_INVALID_CREDENTIALS when there is no account
-    (nothing to record)."""
-    if account is not None and is_locked(login_state(account), utcnow()):
-        raise locked_error(login_state(account))
-    right = await hasher.check(password, account.password_hash if account else None)
-    if account is None:
-        raise AppError("AUTH_INVALID_CREDENTIALS")
-    return right
-
-
-async def login(session: AsyncSession, *, iin: str, right: bool) -> AppError | None:
-    """Record a checked login on the account: a right password forgets the failures, a wrong one is
-    counted (the fifth within the window locks). Returns the refusal — AUTH_INVALID_CREDENTIALS, the
-    same for an unknown IIN, or AUTH_LOCKED — for the caller to raise after its commit (a rollback
-    would forget the failure); None when the citizen may have their token."""
+async def reserve_login(session: AsyncSession, *, iin: str, now: datetime) -> LoginAttempt | None:
+    """The first step of a password login, in its own short transaction committed before the password
+    is checked: the account's row locked, the attempt reserved on it (counted as a failure up front;
+    the window's last one locks the account). AUTH_LOCKED while the account is locked, before any
+    hashing and with nothing written; None, with nothing written, when there is no account."""
     account = await session.get(Account, iin, with_for_update=True)
     if account is None:
-        return AppError("AUTH_INVALID_CREDENTIALS")
-    now, state = utcnow(), login_state(account)
-    if is_locked(state, now):  # locked by a concurrent login since this one was checked
-        return locked_error(state)
-    if right:
-        if state != LoginState():
-            _keep(account, after_success())
         return None
-    state = after_failure(state, now)
-    _keep(account, state)
-    if is_locked(state, now):
+    outcome = reserve_on(account, now=now)
+    if isinstance(outcome, Locked):
+        raise outcome.error()
+    if outcome.locks:
         log.warning("portal account locked after repeated failures", user_id=user_id(iin))
-        return locked_error(state)
-    return AppError("AUTH_INVALID_CREDENTIALS")
+    session.add(account)
+    return LoginAttempt(iin, account.password_hash, outcome)
+
+
+async def check_password(*, hasher: PasswordHasher, attempt: LoginAttempt | None, password: str) -> LoginAttempt:
+    """The slow step, outside any transaction: ``attempt`` when ``password`` is its account's.
+    AUTH_INVALID_CREDENTIALS alike for no account (a decoy is checked, so the answer takes as long
+    either way) and for a wrong password, which its reservation counted already (nothing more to
+    write) — or AUTH_LOCKED when that reservation locked the account."""
+    password_hash, reservation = (attempt.password_hash, attempt.reservation) if attempt else (None, None)
+    await hasher.check_reserved(password, password_hash=password_hash, reservation=reservation)
+    assert attempt is not None  # a reservation was checked
+    return attempt
+
+
+async def forget_failures(session: AsyncSession, *, attempt: LoginAttempt) -> None:
+    """After the right password, in a second short transaction: forget the account's failures — if
+    its state is still the one ``attempt`` reserved (no other attempt reserved since, which may be a
+    guess; `shared.lockout`)."""
+    account = await session.get(Account, attempt.iin, with_for_update=True)
+    if account is not None and forget_on(account, reservation=attempt.reservation):
+        session.add(account)
 
 
 # EDS login with the AUTH key.
@@ -177,8 +179,25 @@ async def issue_challenge(session: AsyncSession, *, iin: str) -> dict[str, Any]:
     document = EDocument(
         type=CHALLENGE_TYPE, author=Author(iin=iin), nonce=nonce, expires_at=expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     ).to_json()
+    await _forget_challenges(session, iin=iin, now=utcnow())
     session.add(AuthChallenge(nonce=nonce, iin=iin, document=json.dumps(document), expires_at=expires_at))
     return document
+
+
+async def _forget_challenges(session: AsyncSession, *, iin: str, now: datetime) -> None:
+    """Keep the challenge table small: every expired challenge goes (used or not, it can never sign
+    anyone in again), and an IIN keeps at most `MAX_OPEN_CHALLENGES` open ones (anyone may ask for a
+    challenge for any IIN; the oldest make way)."""
+    await session.exec(sa.delete(AuthChallenge).where(col(AuthChallenge.expires_at) <= now))
+    open_ones = await session.exec(
+        select(AuthChallenge.nonce)
+        .where(col(AuthChallenge.iin) == iin)
+        .order_by(col(AuthChallenge.expires_at).desc())
+        .offset(MAX_OPEN_CHALLENGES - 1)
+    )
+    surplus = list(open_ones.all())
+    if surplus:
+        await session.exec(sa.delete(AuthChallenge).where(col(AuthChallenge.nonce).in_(surplus)))
 
 
 @dataclass(frozen=True)

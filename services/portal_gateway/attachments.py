@@ -6,9 +6,11 @@ refused as DOCS_INCOMPLETE, without saying whether someone else uploaded those b
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, get_args
+from urllib.parse import quote
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +29,19 @@ def reference(row: StoredAttachment) -> Attachment:
     return Attachment(kind=row.kind, name=row.name, media_type=row.media_type, size=row.size, sha256=row.sha256)
 
 
+def unsafe_in_name(name: str) -> bool:
+    """True when a file name carries what could disguise it or break a header or a path: control
+    characters (NUL included), invisible format characters such as the right-to-left override
+    U+202E (``invoice<U+202E>fdp.exe`` shows as ``invoiceexe.pdf``), or a path separator."""
+    return any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} or c in "/\\" for c in name)
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` with the stored name (RFC 6266: an ASCII fallback and the UTF-8 name)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def upload_problems(content: bytes, media_type: str, kind: str, name: str) -> list[dict[str, Any]]:
     """What is wrong with an upload (empty when it may be stored)."""
     errors = []
@@ -34,6 +49,8 @@ def upload_problems(content: bytes, media_type: str, kind: str, name: str) -> li
         errors.append({"loc": ["query", "kind"], "msg": f"one of {', '.join(KINDS)}"})
     if not 1 <= len(name) <= 200:
         errors.append({"loc": ["query", "name"], "msg": "1 to 200 characters"})
+    elif unsafe_in_name(name):
+        errors.append({"loc": ["query", "name"], "msg": "no control or direction characters, no / or \\"})
     if media_type not in MEDIA_TYPES:
         errors.append({"loc": ["header", "content-type"], "msg": f"one of {', '.join(MEDIA_TYPES)}"})
     elif not content.startswith(MEDIA_TYPES[media_type]):
@@ -59,6 +76,7 @@ class Upload:
 def check_upload(*, content: bytes, media_type: str, kind: str, name: str) -> Upload:
     """The upload as it will be stored, or VALIDATION_FAILED with everything wrong with it."""
     media_type = media_type.split(";", 1)[0].strip().lower()
+    name = unicodedata.normalize("NFC", name)
     errors = upload_problems(content, media_type, kind, name)
     if errors:
         raise AppError("VALIDATION_FAILED", {"errors": errors})

@@ -26,7 +26,7 @@ from shared.bus.port import Bus
 from shared.db import Database
 from shared.eds.verify import Verifier
 from shared.geo import DISTRICTS
-from shared.logging import get_logger
+from shared.logging import disclose, get_logger
 from shared.passwords import PasswordHasher
 from shared.registries import RegistryClient
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
@@ -109,5 +109,5 @@ async def seed_demo_staff(db: Database, *, passwords: PasswordHasher, demo_passw
         log.warning(
             "demo staff accounts created with a random password (shown once; set PROVIDER_DEMO_PASSWORD to choose it)",
             logins=logins,
-            password=password,
+            password=disclose(password),
         )

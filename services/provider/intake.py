@@ -3,8 +3,11 @@
 
 Before the transaction (`check_delivery`, slow and remote):
 1. screen the delivery: a `Delivery` ({signed, registration}); the signed application verifies again
-   (nothing is trusted because it came over the bus); it carries the registration stamp of the
-   regional gateway's BIN (Process 6). A message failing any of this for good is not from the gateway:
+   (nothing is trusted because it came over the bus); it carries exactly one registration stamp, made by
+   the regional gateway's system certificate (its BIN, holder ``system``: an employee's certificate of
+   the gateway's BIN is no stamp), whose protected header carries the registration (Process 6;
+   architecture §9). The case's registration is the stamp's; the delivery's unsigned ``registration``
+   must be the same, else it is refused. A message failing any of this for good is not from the gateway:
    it becomes a `Rejected` verdict, and nobody is answered (there is nobody verified to answer); an
    outage (a transient code: revocation status unknown, …) is raised, so the bus redelivers;
 2. ask the registries for Condition 3's facts and decide; when they do not answer, raise (redelivery).
@@ -28,10 +31,10 @@ from services.provider.domain.facts import Asked
 from services.provider.models import RejectedIntake
 from services.provider.registry_facts import gather_facts
 from shared.bus.envelope import Envelope
-from shared.eds.verify import Verifier
+from shared.eds.verify import SignatureInfo, Verified, Verifier
 from shared.errors import AppError, is_transient
 from shared.housing.application import ApplicationDocument
-from shared.housing.messages import Delivery
+from shared.housing.messages import Delivery, Registration
 from shared.logging import get_logger
 from shared.registries import RegistryClient
 
@@ -83,26 +86,51 @@ async def screen(envelope: Envelope, *, verifier: Verifier, gateway_bin: str) ->
             "VALIDATION_FAILED", {"reason": "not a delivery {signed, registration}", "errors": errors}
         ) from None
     verified = await verifier.verify(delivery.signed, purpose="sign", model=ApplicationDocument)
-    if not any(s.role == "registration" and s.bin == gateway_bin for s in verified.signatures[1:]):
-        signers = [{"role": s.role, "bin": s.bin, "iin": s.iin} for s in verified.signatures]
+    registration = stamped_registration(verified, gateway_bin=gateway_bin)
+    if delivery.registration != registration:
         raise AppError(
-            "EDS_PURPOSE_INVALID",
+            "VALIDATION_FAILED",
             {
-                "reason": "no registration stamp of the regional gateway",
-                "gateway_bin": gateway_bin,
-                "signatures": signers,
+                "reason": "the delivery's registration is not the one the gateway's stamp signed",
+                "delivered": delivery.registration.model_dump(mode="json"),
+                "stamped": registration.model_dump(mode="json"),
             },
         )
     application = verified.document
     if envelope.issue is not None and envelope.issue != application.id:
         raise AppError("VALIDATION_FAILED", {"reason": "the envelope's issue is not the application's id"})
-    if delivery.registration.district != application.district:
+    if registration.district != application.district:
         log.warning(
             "the gateway registered the application for another district; the signed application decides",
-            registered=delivery.registration.district,
+            registered=registration.district,
             application=application.district,
         )
-    return cases.Intake(application, delivery.registration, dict(delivery.signed), envelope)
+    return cases.Intake(application, registration, dict(delivery.signed), envelope)
+
+
+def stamped_registration(verified: Verified[ApplicationDocument], *, gateway_bin: str) -> Registration:
+    """The registration the gateway's stamp signed: the one stamp (role ``registration``) there is, by a
+    system certificate of ``gateway_bin``, carrying its registration in its protected header; else
+    EDS_PURPOSE_INVALID with the reason and who signed."""
+    stamps = [s for s in verified.signatures[1:] if s.role == "registration"]
+    stamp = stamps[0] if len(stamps) == 1 else None
+    if stamp is not None and stamp.bin == gateway_bin and stamp.holder == "system" and stamp.registration:
+        made = stamp.registration
+        return Registration(number=made.number, registered_at=made.at, district=made.district)
+    if not stamps:
+        reason = "no registration stamp of the regional gateway"
+    elif stamp is None:
+        reason = "more than one registration stamp"
+    elif stamp.bin != gateway_bin or stamp.holder != "system":
+        reason = "the registration stamp is not by the regional gateway's system certificate"
+    else:
+        reason = "the gateway's stamp carries no registration in its protected header"
+    signers = [_signer(s) for s in verified.signatures]
+    raise AppError("EDS_PURPOSE_INVALID", {"reason": reason, "gateway_bin": gateway_bin, "signatures": signers})
+
+
+def _signer(info: SignatureInfo) -> dict[str, str | None]:
+    return {"role": info.role, "bin": info.bin, "iin": info.iin, "holder": info.holder}
 
 
 async def take_in(

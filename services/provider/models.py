@@ -105,7 +105,8 @@ class RejectedIntake(ProviderModel, table=True):
 
 class StaffAccount(ProviderModel, table=True):
     """A member of the housing department's staff (specialist, head) or of the housing commission,
-    bound to one district's department; password hashed with Argon2id."""
+    bound to one district's department; password hashed with Argon2id. ``failures``,
+    ``first_failure_at`` and ``locked_until`` are its `shared.lockout.LoginState`."""
 
     __tablename__ = "staff_account"
 
@@ -115,8 +116,8 @@ class StaffAccount(ProviderModel, table=True):
     district: str = Field(max_length=32, index=True)
     full_name: str = Field(default="", max_length=200)
     active: bool = True
-    failed_logins: int = 0
-    first_failed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_failure_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 

@@ -2,9 +2,11 @@
 (specialist, head, housing commission), passwords hashed by `shared.passwords`, logins locked after
 repeated wrong passwords (`shared.lockout`), and the demo accounts seeded at the first start.
 
-A login is three steps, the slow one outside any transaction: read the account (`find_account`),
-check the password (`check_password`), record the attempt (`record_attempt`, in a transaction) and
-then tell the outcome (`admit`)."""
+A login is three steps, the slow one outside any transaction (`shared.lockout`): reserve the attempt
+on the account (`reserve_login`, a short transaction that locks the row and counts the attempt before
+the password is checked, so that parallel guesses cannot all be checked before the lock), check the
+password (`check_password`, no session), and after a right one forget the failures
+(`forget_failures`, a second short transaction)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,8 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.provider.models import StaffAccount
-from shared.errors import AppError
 from shared.geo import DISTRICTS
-from shared.lockout import LoginState, after_failure, after_success, is_locked, locked_error
+from shared.lockout import Locked, Reservation, forget_on, reserve_on
 from shared.logging import get_logger
 from shared.passwords import PasswordHasher
 
@@ -59,59 +60,48 @@ async def add_accounts(session: AsyncSession, *, accounts: list[StaffAccount]) -
 
 @dataclass(frozen=True, slots=True)
 class LoginAttempt:
-    """A recorded login attempt: the account, whether the password was right, its lockout state after."""
+    """A login reserved on an active account (`shared.lockout`: counted before its password is
+    checked): who it would admit, the hash to check the password against, and the reservation."""
 
-    account: StaffAccount
-    valid: bool
-    state: LoginState
-
-
-def _state(account: StaffAccount) -> LoginState:
-    return LoginState(account.failed_logins, account.first_failed_at, account.locked_until)
-
-
-async def find_account(session: AsyncSession, *, login: str) -> StaffAccount | None:
-    """The active account ``login``, or None."""
-    account = await session.get(StaffAccount, login)
-    return account if account is not None and account.active else None
+    login: str
+    role: str
+    district: str
+    password_hash: str
+    reservation: Reservation
 
 
-async def check_password(
-    account: StaffAccount | None, *, password: str, passwords: PasswordHasher, now: datetime
-) -> bool:
-    """Whether ``password`` is the account's (slow, no session). AUTH_INVALID_CREDENTIALS for no
-    account (after checking a decoy, so that it costs what a known login does); AUTH_LOCKED while the
-    account is locked, the right password included."""
-    if account is None:
-        await passwords.check(password, None)
-        raise AppError("AUTH_INVALID_CREDENTIALS")
-    if is_locked(_state(account), now):
-        raise locked_error(_state(account))
-    return await passwords.check(password, account.password_hash)
-
-
-async def record_attempt(session: AsyncSession, *, login: str, valid: bool, now: datetime) -> LoginAttempt:
-    """Count a wrong password (locking the account at the limit) or forget the failures after a right one,
-    on the account as it is now (locked for the update)."""
+async def reserve_login(session: AsyncSession, *, login: str, now: datetime) -> LoginAttempt | None:
+    """The first step, in its own short transaction committed before the password is checked: the
+    account's row locked, the attempt reserved on it (counted as a failure up front; the window's last
+    one locks the account). AUTH_LOCKED while the account is locked, before any hashing and with
+    nothing written; None, with nothing written, when there is no active account ``login``."""
     account = await session.get(StaffAccount, login, with_for_update=True)
-    if account is None:
-        raise AppError("AUTH_INVALID_CREDENTIALS")
-    state = after_success() if valid else after_failure(_state(account), now)
-    account.failed_logins, account.first_failed_at, account.locked_until = (
-        state.failures,
-        state.first_failure_at,
-        state.locked_until,
-    )
+    if account is None or not account.active:
+        return None
+    outcome = reserve_on(account, now=now)
+    if isinstance(outcome, Locked):
+        raise outcome.error()
+    if outcome.locks:
+        log.warning("staff account locked after repeated wrong passwords", login=login)
     session.add(account)
-    return LoginAttempt(account, valid, state)
+    return LoginAttempt(account.login, account.role, account.district, account.password_hash, outcome)
 
 
-def admit(attempt: LoginAttempt, *, now: datetime) -> StaffAccount:
-    """The account of a right password; else AUTH_INVALID_CREDENTIALS, or AUTH_LOCKED when this very
-    failure locked it."""
-    if attempt.valid:
-        return attempt.account
-    if is_locked(attempt.state, now):
-        log.warning("staff account locked after repeated wrong passwords", login=attempt.account.login)
-        raise locked_error(attempt.state)
-    raise AppError("AUTH_INVALID_CREDENTIALS")
+async def check_password(*, passwords: PasswordHasher, attempt: LoginAttempt | None, password: str) -> LoginAttempt:
+    """The slow step, outside any transaction: ``attempt`` when ``password`` is its account's.
+    AUTH_INVALID_CREDENTIALS alike for no account (after checking a decoy, so that it costs what a
+    known login does) and for a wrong password, which its reservation counted already (nothing more
+    to write) — or AUTH_LOCKED when that reservation locked the account."""
+    password_hash, reservation = (attempt.password_hash, attempt.reservation) if attempt else (None, None)
+    await passwords.check_reserved(password, password_hash=password_hash, reservation=reservation)
+    assert attempt is not None  # a reservation was checked
+    return attempt
+
+
+async def forget_failures(session: AsyncSession, *, attempt: LoginAttempt) -> None:
+    """After the right password, in a second short transaction: forget the account's failures — if
+    its state is still the one ``attempt`` reserved (no other attempt reserved since, which may be a
+    guess; `shared.lockout`)."""
+    account = await session.get(StaffAccount, attempt.login, with_for_update=True)
+    if account is not None and forget_on(account, reservation=attempt.reservation):
+        session.add(account)

@@ -19,7 +19,7 @@ from shared.bus.port import Bus
 from shared.eds.credentials import SignerSource, SystemCredentials
 from shared.eds.verify import Verifier
 from shared.participants import GATEWAY
-from shared.service import ServiceRuntime, ServiceSpec, create_service_app
+from shared.service import ServiceRuntime, ServiceSpec, StartupHook, create_service_app
 
 SPEC = ServiceSpec(
     name="regional_gateway",
@@ -59,7 +59,10 @@ def create_app(
     its system certificate from the NCA at ``NCA_URL``)."""
     settings = settings or RegionalGatewaySettings()
     runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier)
-    credentials = credentials or SystemCredentials(settings.nca_url, GATEWAY.identity, ra_token=settings.nca_ra_token)
+    checks: list[StartupHook] = []
+    if credentials is None:
+        credentials = SystemCredentials(settings.nca_url, GATEWAY.identity, ra_token=settings.nca_ra_token)
+        checks.append(credentials.check_configuration)
     admin_token = AdminToken(settings.admin_token)
     table = handlers.table(
         db=runtime.db,
@@ -73,7 +76,7 @@ def create_app(
         runtime,
         [workstation.router, evidence.router, routing.router],
         handlers=table,
-        on_startup=[admin_token.announce],
+        on_startup=[admin_token.announce, *checks],
         openapi_tags=OPENAPI_TAGS,
     )
     app.state.admin_token = admin_token

@@ -22,8 +22,9 @@ class RegionalGatewaySettings(ServiceSettings):
     nca_ra_token: str = Field(
         "",
         validation_alias="NCA_RA_TOKEN",
-        description="Registration authority token the NCA asks for before certifying the gateway's system key "
-        "(not needed when the NCA runs in test mode)",
+        description="Registration authority token the NCA asks for before certifying the gateway's system key, in "
+        "every mode; empty: the gateway cannot stamp (it logs an error, and applications are redelivered, then "
+        "dead-lettered) unless it runs in the embedded default, which makes one per process",
     )
     registration_prefix: str = Field(
         "KRG", pattern=r"^[A-Z]{2,8}$", description="Prefix of registration numbers (Karaganda regional gateway)"

@@ -1,7 +1,7 @@
 """The gateway's handler table (architecture §8), run by the kernel (`shared.handlers`):
 
-- ``regional_gateway.inbound`` ← ``document.submitted``: check = verify, route and stamp (outside the
-  transaction); apply = register or refuse (intake.py);
+- ``regional_gateway.inbound`` ← ``document.submitted``: check = verify, route and get the stamping
+  signer (outside the transaction); apply = register and stamp, or refuse (intake.py);
 - ``regional_gateway.relay`` ← ``case.status``, ``case.result``: check = validate, verify a result;
   apply = relay to the sender, or log the refusal (relay.py).
 

@@ -4,12 +4,14 @@ verifies it again — nothing is forwarded unverified — and then either
 - refuses it: logged as refused, a receipt NOT_DELIVERED with the EDS code and a status
   REFUSED_AT_GATEWAY go back to the sender; or
 - registers it: a registration number and time, the gateway's registration stamp (a countersignature,
-  role ``registration``), logged, routed by district to the provider (``document.delivered.<district>``),
-  and a receipt ON_DELIVERY and a status REGISTERED_AT_GATEWAY go back to the sender.
+  role ``registration``, whose protected header carries the registration: architecture §9), logged,
+  routed by district to the provider (``document.delivered.<district>``), and a receipt ON_DELIVERY and
+  a status REGISTERED_AT_GATEWAY go back to the sender.
 
-`check` (verification and stamping: they may ask the NCA) runs before the transaction; `apply` —
-the registration or the refusal, the log entries and the outgoing messages — in the inbox's
-transaction, so that they commit together with the inbox record (`shared.handlers`).
+`check` (verification, and the stamping signer: they may ask the NCA) runs before the transaction;
+`apply` — the registration number and time, the stamp over them (CPU only, about a millisecond), or
+the refusal, the log entries and the outgoing messages — in the inbox's transaction, so that they commit
+together with the inbox record (`shared.handlers`) and the stamp signs the registration that is stored.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from shared.bus.envelope import Envelope, new_id
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
 from shared.eds.credentials import SignerSource
-from shared.eds.signing import countersign, payload_of
+from shared.eds.signing import Signer, StampedRegistration, countersign, payload_of
 from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.housing.application import ApplicationDocument
@@ -44,13 +46,13 @@ log = get_logger(__name__)
 @dataclass(frozen=True)
 class Submission:
     """The verdict on one incoming application, reached outside the transaction: refused (``error``), or
-    routed and stamped."""
+    routed, with the signer that will stamp it once it has its registration (in `apply`)."""
 
     application_id: str
     at: datetime
     error: dict[str, Any] | None = None
     route: Route | None = None
-    stamped: dict[str, Any] | None = None
+    signer: Signer | None = None
     document_id: str | None = None
 
 
@@ -65,8 +67,9 @@ def application_id_of(envelope: Envelope) -> str:
 
 
 async def check(delivery: Delivery, *, verifier: Verifier, credentials: SignerSource) -> Submission:
-    """Verify (purpose SIGN, the Annex 3 application's type rules), find the route, stamp. A transient
-    failure (the NCA does not answer) raises: the message is retried, then dead-lettered."""
+    """Verify (purpose SIGN, the Annex 3 application's type rules), find the route, get the stamping
+    signer. A transient failure (the NCA does not answer) raises: the message is retried, then
+    dead-lettered."""
     envelope = delivery.envelope
     application_id = application_id_of(envelope)
     try:
@@ -78,9 +81,7 @@ async def check(delivery: Delivery, *, verifier: Verifier, credentials: SignerSo
     except AppError as exc:
         return Submission(application_id, utcnow(), error=refusal_of(exc))
     signer = await credentials.signer()
-    at = utcnow()  # the registration time, and the stamp's: after the signer's certificate was issued
-    stamped = countersign(envelope.document, signer, role="registration", signed_at=at)
-    return Submission(application_id, at, route=route, stamped=stamped, document_id=verified.document.id)
+    return Submission(application_id, utcnow(), route=route, signer=signer, document_id=verified.document.id)
 
 
 async def apply(session: AsyncSession, delivery: Delivery, checked: Submission, *, registration_prefix: str) -> None:
@@ -134,9 +135,20 @@ async def _refuse(
 async def _register(
     session: AsyncSession, envelope: Envelope, application: GatewayApplication, checked: Submission, prefix: str
 ) -> None:
-    assert checked.route is not None and checked.stamped is not None
-    number = await next_registration_number(session, prefix=prefix, at=checked.at)
-    application.registration_number, application.registered_at = number, checked.at
+    assert checked.route is not None and checked.signer is not None
+    # The registration time: the stamp's regT (and, cut to the second, its sigT), stored and sent alike;
+    # after the signer's certificate was issued (in `check`).
+    at = utcnow()
+    number = await next_registration_number(session, prefix=prefix, at=at)
+    stamped = countersign(
+        envelope.document,
+        checked.signer,
+        role="registration",
+        signed_at=at,
+        registration=StampedRegistration(number, at, checked.route.district),
+    )
+    application.registration_number, application.registered_at = number, at
+    application.state_changed_at = at
     application.district, application.document_id = checked.route.district, checked.document_id
     application.delivery_state, application.error = "ON_DELIVERY", None
     application.delivered_message_id = new_id()
@@ -147,7 +159,7 @@ async def _register(
     delivered = outgoing.envelope_about(
         application,
         routing_key=checked.route.routing_key,
-        document=Delivered(signed=checked.stamped, registration=registration).model_dump(mode="json"),
+        document=Delivered(signed=stamped, registration=registration).model_dump(mode="json"),
         message_id=application.delivered_message_id,
     )
     await outgoing.send(
@@ -159,7 +171,7 @@ async def _register(
         note={"provider": checked.route.provider},
     )
     await outgoing.send_receipt(session, application=application)
-    await outgoing.send_status(session, application=application, status="REGISTERED_AT_GATEWAY", at=checked.at)
+    await outgoing.send_status(session, application=application, status="REGISTERED_AT_GATEWAY", at=at)
     log.info("application registered", application_id=application.application_id, registration_number=number)
 
 

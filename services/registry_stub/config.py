@@ -24,14 +24,17 @@ class RegistryStubSettings(ServiceSettings):
     nca_test_mode: bool = Field(
         False,
         validation_alias="NCA_TEST_MODE",
-        description="Test mode of the certification authority: allows not_before/not_after overrides on issue and "
-        "system certificates without the RA token",
+        description="Test mode of the certification authority: anyone may get an individual's or an employee's "
+        "certificate, with not_before/not_after overrides; off (RA mode), issuing any certificate needs the RA "
+        "token. System certificates and revocations need the RA token (or, to revoke, the holder's signed "
+        "request) in both modes",
     )
     nca_ra_token: str = Field(
         "",
         validation_alias="NCA_RA_TOKEN",
-        description="Registration authority token (Authorization: Bearer) required to issue or revoke certificates "
-        "of information systems; empty: refused unless in test mode",
+        description="Registration authority token (Authorization: Bearer) required to issue certificates (all of "
+        "them in RA mode, system ones in test mode) and to revoke any; empty: refused (the embedded default "
+        "makes a random one per process)",
     )
     crl_validity_hours: int = Field(24, ge=1, description="Time from a CRL's thisUpdate to its nextUpdate")
     population_seed: int = Field(17032014, description="Seed of the synthetic population (made once per database)")

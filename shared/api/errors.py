@@ -1,6 +1,8 @@
 """The one exception handler set every service installs (architecture §7): every failure leaves as
 ``{"error": {"code", "message", "details"}}`` with a catalogue code, its message in the language of
-``Accept-Language`` (kk by default), and never a stack trace."""
+``Accept-Language`` (kk by default), and never a stack trace. A body FastAPI cannot decode is
+REQUEST_MALFORMED, like malformed JSON; a recursion too deep is INTERNAL_ERROR, logged in one line
+(bad input never gets that far: `shared.api.limits` refuses bodies nested too deep)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,17 @@ from shared.logging import get_logger
 
 log = get_logger(__name__)
 
-_STATUS_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 409: "CONFLICT"}
+_STATUS_CODES = {
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    409: "CONFLICT",
+    413: "REQUEST_TOO_LARGE",
+}
+MAX_REPORTED_ERRORS = 50
+"""Validation errors listed in ``details.errors`` at most (``details.more`` counts the rest): a 1 MiB
+body of unknown keys must not make a ten-megabyte answer."""
 
 
 def error_response(
@@ -28,15 +40,16 @@ def error_response(
 
 
 def _validation_details(exc: RequestValidationError) -> tuple[str, dict[str, Any]]:
-    errors = []
-    malformed = False
-    for error in exc.errors():
-        if error.get("type") == "json_invalid":
-            malformed = True
-        errors.append(
-            {"loc": [str(part) for part in error.get("loc", ())], "type": error.get("type"), "msg": error.get("msg")}
-        )
-    return ("REQUEST_MALFORMED" if malformed else "VALIDATION_FAILED"), {"errors": errors}
+    found = exc.errors()
+    malformed = any(error.get("type") == "json_invalid" for error in found)
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", ())], "type": error.get("type"), "msg": error.get("msg")}
+        for error in found[:MAX_REPORTED_ERRORS]
+    ]
+    details: dict[str, Any] = {"errors": errors}
+    if len(found) > MAX_REPORTED_ERRORS:
+        details["more"] = len(found) - MAX_REPORTED_ERRORS
+    return ("REQUEST_MALFORMED" if malformed else "VALIDATION_FAILED"), details
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -51,8 +64,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not read the body as JSON (not UTF-8, say): malformed
+            return error_response(request, "REQUEST_MALFORMED", {"errors": [{"loc": ["body"], "msg": str(exc.detail)}]})
         code = _STATUS_CODES.get(exc.status_code, "INTERNAL_ERROR" if exc.status_code >= 500 else "VALIDATION_FAILED")
         return error_response(request, code, {}, exc.status_code)
+
+    @app.exception_handler(RecursionError)
+    async def on_recursion(request: Request, exc: RecursionError) -> JSONResponse:
+        # Its traceback is a thousand frames of the same few lines: one line says it all.
+        log.error("recursion too deep", path=request.url.path, error=str(exc)[:200])
+        return error_response(request, "INTERNAL_ERROR")
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

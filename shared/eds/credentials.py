@@ -1,8 +1,10 @@
 """A service's own signing key (the regional gateway's registration stamp, the provider's results):
 the key pair is made in the service and never leaves it; only the public key goes to the test NCA,
-which certifies it as a SIGN certificate of holder ``system`` for the service's BIN (with the
-registration authority token outside the NCA's test mode). Made on first use, kept in memory: a
-restart gets a new certificate, which is harmless (verifiers check the BIN, not the serial)."""
+which certifies it as a SIGN certificate of holder ``system`` for the service's BIN, with the
+registration authority's token (``NCA_RA_TOKEN``), which the NCA asks for in every mode. Made on first
+use, kept in memory: a restart gets a new certificate, which is harmless (verifiers check the BIN, not
+the serial). While the NCA refuses or cannot be reached, `signer` raises SERVICE_UNAVAILABLE (transient:
+a message that needs the signer is redelivered) and the reason is logged as an error."""
 
 from __future__ import annotations
 
@@ -62,6 +64,17 @@ class SystemCredentials:
         self._signer: Signer | None = None
         self._lock = asyncio.Lock()
 
+    async def check_configuration(self) -> None:
+        """Start-up hook: without the RA token the NCA certifies no system key, so say it at once, as an
+        error, rather than at the first message that needs the signer."""
+        if not self.ra_token:
+            log.error(
+                "NCA_RA_TOKEN is not set: the NCA will not certify this service's system key, so the service "
+                "cannot sign; messages that need its signature are redelivered, then dead-lettered, until "
+                "NCA_RA_TOKEN is set (to the NCA's) and the service restarted",
+                bin=self.identity.bin,
+            )
+
     async def signer(self) -> Signer:
         """The service's signer; SERVICE_UNAVAILABLE while the NCA cannot certify it."""
         async with self._lock:
@@ -101,13 +114,33 @@ class SystemCredentials:
         except httpx.HTTPError as exc:
             raise AppError("SERVICE_UNAVAILABLE", {"reason": "the NCA cannot be reached", "error": str(exc)}) from exc
         if response.status_code != 201:
-            log.error(
-                "the NCA refused the service's certificate", status=response.status_code, body=response.text[:500]
-            )
-            raise AppError("SERVICE_UNAVAILABLE", {"reason": "the NCA refused the service's certificate"})
+            code = _error_code(response)
+            if code == "NCA_RA_TOKEN_REQUIRED":
+                log.error(
+                    "the NCA refused to certify the service's key: NCA_RA_TOKEN is "
+                    + ("not the NCA's" if self.ra_token else "not set"),
+                    status=response.status_code,
+                    code=code,
+                    bin=identity.bin,
+                )
+            else:
+                log.error(
+                    "the NCA refused the service's certificate", status=response.status_code, body=response.text[:500]
+                )
+            raise AppError("SERVICE_UNAVAILABLE", {"reason": "the NCA refused the service's certificate", "code": code})
         answer = response.json()
         chain = x509.load_pem_x509_certificates((answer["certificate_pem"] + answer["chain_pem"]).encode())
         leaf = chain[0]
         issuing = [c for c in chain[1:] if c.subject == leaf.issuer]
         log.info("system certificate obtained", serial=answer["serial"], bin=identity.bin)
         return Signer(key, (leaf, *issuing))
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    """The catalogue code of an error answer (architecture §7), if it is one."""
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None

@@ -1,6 +1,7 @@
 """Revocation information for a certificate (architecture §5): OCSP first (RFC 6960, POST to the
 certificate's AIA responder, with a nonce), the CRL from its distribution point as the fallback.
-Answers are cached within a freshness window; when neither source answers, the caller fails closed
+Answers are cached within a freshness window (and never past their own ``nextUpdate``), in caches
+bounded in size as well (`BoundedCache`); when neither source answers, the caller fails closed
 (``EDS_REVOCATION_UNKNOWN``). This module only fetches and caches: judging the answers (signatures,
 responder authority, freshness) is pyhanko-certvalidator's job in `shared.eds.verify`."""
 
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from datetime import UTC, datetime
+from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 from cryptography import x509
@@ -23,6 +27,55 @@ from shared.logging import get_logger
 log = get_logger(__name__)
 
 Source = Literal["ocsp", "crl"]
+
+CACHE_ENTRIES = 10_000
+"""Size bound of a per-certificate cache: far more distinct signers than one freshness window sees,
+and a few tens of MB at most (an OCSP answer or a chain verdict is a few KB)."""
+CRL_ENTRIES = 16
+"""Size bound of the CRL cache, by distribution point: a CA publishes one CRL (a few across a key
+rollover), and a CRL can be large."""
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class BoundedCache(Generic[K, V]):
+    """A cache bounded in time (each entry until its own expiry) and in size (beyond ``max_entries``
+    the least recently used entry goes). Expiry is on ``clock``, monotonic seconds by default."""
+
+    def __init__(self, max_entries: int = CACHE_ENTRIES, *, clock: Callable[[], float] = time.monotonic) -> None:
+        if max_entries < 1:
+            raise ValueError("a cache holds at least one entry")
+        self.max_entries = max_entries
+        self._clock = clock
+        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: K) -> V | None:
+        """The live value under ``key`` (now the most recently used), or None; an expired one is dropped."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if self._clock() >= entry[0]:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: K, value: V, ttl: float) -> None:
+        """Keep ``value`` for ``ttl`` seconds (not at all when ``ttl`` is not positive)."""
+        if ttl <= 0:
+            self._entries.pop(key, None)
+            return
+        self._entries[key] = (self._clock() + ttl, value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 class Fetcher(Protocol):
@@ -85,14 +138,21 @@ def crl_urls(cert: x509.Certificate) -> list[str]:
 
 
 class RevocationSources:
-    """OCSP, then CRL, per certificate; cached for ``freshness_s`` seconds (CRLs also no longer than
-    their nextUpdate)."""
+    """OCSP, then CRL, per certificate; cached for ``freshness_s`` seconds and never past an answer's
+    nextUpdate, at most ``max_entries`` OCSP answers and ``max_crls`` CRLs."""
 
-    def __init__(self, fetcher: Fetcher | None = None, *, freshness_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        fetcher: Fetcher | None = None,
+        *,
+        freshness_s: float = 300.0,
+        max_entries: int = CACHE_ENTRIES,
+        max_crls: int = CRL_ENTRIES,
+    ) -> None:
         self.fetcher = fetcher or HttpFetcher()
         self.freshness_s = freshness_s
-        self._ocsp: dict[tuple[int, str], tuple[float, bytes]] = {}
-        self._crl: dict[str, tuple[float, bytes]] = {}
+        self._ocsp: BoundedCache[tuple[int, str], bytes] = BoundedCache(max_entries)
+        self._crl: BoundedCache[str, bytes] = BoundedCache(max_crls)
 
     async def collect(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationInfo | None:
         """Revocation information for ``cert``, or None when no source answered."""
@@ -111,8 +171,8 @@ class RevocationSources:
     async def _ocsp_response(self, cert: x509.Certificate, issuer: x509.Certificate) -> bytes | None:
         key = (cert.serial_number, issuer.fingerprint(hashes.SHA256()).hex())
         cached = self._ocsp.get(key)
-        if cached and time.monotonic() - cached[0] < self.freshness_s:
-            return cached[1]
+        if cached is not None:
+            return cached
         nonce = os.urandom(16)
         request = (
             ocsp.OCSPRequestBuilder()
@@ -134,28 +194,31 @@ class RevocationSources:
             except (httpx.HTTPError, ValueError) as exc:
                 log.warning("OCSP responder failed", url=url, error=str(exc))
                 continue
-            self._ocsp[key] = (time.monotonic(), body)
+            self._ocsp.put(key, body, _ttl(self.freshness_s, parsed.next_update_utc))
             return body
         return None
 
     async def _crl_for(self, cert: x509.Certificate) -> bytes | None:
         for url in crl_urls(cert):
             cached = self._crl.get(url)
-            if cached and time.monotonic() < cached[0]:
-                return cached[1]
+            if cached is not None:
+                return cached
             try:
                 body = await self.fetcher.get_crl(url)
                 crl = x509.load_der_x509_crl(body)
             except (httpx.HTTPError, ValueError) as exc:
                 log.warning("CRL unreachable", url=url, error=str(exc))
                 continue
-            expires = time.monotonic() + self.freshness_s
-            if crl.next_update_utc is not None:
-                remaining = (crl.next_update_utc - crl.last_update_utc).total_seconds()
-                expires = min(expires, time.monotonic() + max(remaining, 0))
-            self._crl[url] = (expires, body)
+            self._crl.put(url, body, _ttl(self.freshness_s, crl.next_update_utc))
             return body
         return None
+
+
+def _ttl(freshness_s: float, next_update: datetime | None) -> float:
+    """How long an answer may be reused: the freshness window, and never past its nextUpdate."""
+    if next_update is None:
+        return freshness_s
+    return min(freshness_s, (next_update - datetime.now(UTC)).total_seconds())
 
 
 def _nonce(response: ocsp.OCSPResponse) -> bytes | None:

@@ -1,25 +1,35 @@
 """The one verification of signed e-documents every service uses (architecture §5; §18
 Condition 2). Checks, in this order, each failure with its own catalogue code:
 
-1. parse (the JWS JSON, the protected headers, the payload in RFC 8785 form) ........ EDS_MALFORMED
-2. algorithm allow-list (RS256, ES256) ................................................ EDS_ALG_NOT_ALLOWED
-3. chain to the pinned root (pyhanko-certvalidator) ................................... EDS_CERT_UNTRUSTED
-4. validity period, now and at ``sigT`` ........................... EDS_CERT_NOT_YET_VALID / EDS_CERT_EXPIRED
-5. revocation: OCSP, else CRL, cached; none answering fails closed ... EDS_CERT_REVOKED / EDS_REVOCATION_UNKNOWN
-6. key usage fits the purpose (SIGN for documents, AUTH for login) ................... EDS_WRONG_KEY_USAGE
-7. the author's IIN (and BIN) equal the certificate's .................................. EDS_IIN_MISMATCH
-8. the signatures themselves (joserfc) ................................................ EDS_SIGNATURE_INVALID
+1. parse, bounded (sizes, counts, nesting; the JWS JSON, the protected headers, the payload in
+   RFC 8785 form) ......................................................................... EDS_MALFORMED
+2. algorithm allow-list (RS256, ES256), and the algorithm fits the key ................. EDS_ALG_NOT_ALLOWED
+3. the leaf is issued by the pinned issuing CA (its name and its signature on the leaf) ... EDS_CERT_UNTRUSTED
+4. the signatures themselves, with the leaf's key (joserfc) ........................... EDS_SIGNATURE_INVALID
+5. validity period, now and at ``sigT`` ........................... EDS_CERT_NOT_YET_VALID / EDS_CERT_EXPIRED
+6. revocation: OCSP, else CRL, cached; none answering fails closed ... EDS_CERT_REVOKED / EDS_REVOCATION_UNKNOWN
+   and the path to the pinned root (pyhanko-certvalidator) ............................. EDS_CERT_UNTRUSTED
+7. key usage fits the purpose (SIGN for documents, AUTH for login) ................... EDS_WRONG_KEY_USAGE
+8. the document fits its model, then the author's role and IIN (and BIN) against the certificate
+   ........................................................... EDS_MALFORMED / EDS_PURPOSE_INVALID / EDS_IIN_MISMATCH
 
-Steps 3–5 run in pyhanko-certvalidator with the end-entity revocation rule "required" (its
-``require`` mode); their verdict for a certificate chain is cached for the revocation freshness
-window, so a warm verification costs parsing, canonical form and the signature check.
+Steps 1–4 are offline and cheap: nothing in a header (``sigT``, ``role``, a stamp's registration) is
+believed, and no revocation source is asked, before the signature over that header and the payload
+holds. Step 6 runs in pyhanko-certvalidator with the end-entity revocation rule "required" (its
+``require`` mode); the verdict on a certificate chain (steps 3 and 6) is cached for the revocation
+freshness window in a cache bounded in size, so a warm verification costs parsing, canonical form and
+the signature check.
+
+A registration stamp's registration (``regNum``, ``regT``, ``regDistrict``: architecture §9) is parsed
+with its bounds at step 1 and its time judged against ``sigT`` at step 5; whether the stamp is the
+gateway's (its BIN, and holder type ``system``) is the caller's to judge from `SignatureInfo`.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,11 +48,23 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as pv
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
-from shared.eds.certs import Purpose, fits_purpose, holder_bin, holder_iin, holder_name
+from shared.eds.certs import HolderType, Purpose, fits_purpose, holder_bin, holder_iin, holder_name, holder_type
 from shared.eds.document import EDocument
-from shared.eds.jcs import parse_canonical
-from shared.eds.revocation import RevocationSources, Source
-from shared.eds.signing import ALLOWED_ALGORITHMS, REGISTRY, ROLES, TYPE, b64url_decode
+from shared.eds.jcs import TooDeep, exceeds_depth, parse_canonical
+from shared.eds.revocation import CACHE_ENTRIES, BoundedCache, RevocationSources, Source
+from shared.eds.signing import (
+    ALLOWED_ALGORITHMS,
+    DISTRICT_CODE,
+    MAX_REGISTRATION_NUMBER,
+    REGISTRATION_HEADERS,
+    REGISTRATION_NUMBER,
+    REGISTRATION_TIME,
+    REGISTRY,
+    ROLES,
+    TYPE,
+    StampedRegistration,
+    b64url_decode,
+)
 from shared.eds.trust import NcaTrust, TrustStore
 from shared.errors import AppError
 
@@ -55,14 +77,35 @@ POLICY = CertRevTrustPolicy(
     )
 )
 CLOCK_SKEW = timedelta(minutes=5)
+TIME_TOLERANCE = timedelta(seconds=30)
+"""Validity "now" is judged with this much slack, as the path validation judges it."""
 AUTHOR_ROLES = ("author", "registry")
 """The first signature is the author's: a person's or an organisation's ("author"), or a registry's
 answer ("registry"); later ones are stamps ("registration", "approval")."""
 
+# Bounds checked at parse, each refused as EDS_MALFORMED (with a reason) before what it bounds is
+# decoded: verification is public, and its cost must not be the sender's to choose.
+MAX_SIGNED_CHARS = 2 * 1024 * 1024
+"""The signed object (its payload's and signatures' strings): an application is ~8 KB signed."""
+MAX_PAYLOAD_BYTES = 1024 * 1024
+"""The document's JCS bytes: ~3 KB for an application; attachments travel by reference (architecture §4)."""
+MAX_HEADER_BYTES = 40 * 1024
+"""One protected header: room for ``x5c`` at its bounds (3 × 8 KiB DER, in base64) and the rest."""
+MAX_SIGNATURES = 8
+"""The author and the stamps (registration, approval): today two or three."""
+MAX_X5C_CERTS = 3
+"""The signer's certificate, the issuing CA and the root: the NCA's PKCS#12 holds exactly these."""
+MAX_CERT_BYTES = 8 * 1024
+"""One certificate, DER: the NCA's are about 1 KB."""
+MAX_JSON_DEPTH = 32
+"""Nesting of the payload and of a header: documents nest ~5 deep; json/rfc8785/pydantic recurse per level."""
+
 
 @dataclass(frozen=True)
 class SignatureInfo:
-    """Who signed, as what, when, and what revocation said (the public verification's answer)."""
+    """Who signed (and what kind of holder: an individual, an employee, an organisation's system), as
+    what, when, what revocation said (the public verification's answer), and for a registration stamp
+    the registration its protected header carries (covered by its signature)."""
 
     iin: str | None
     bin: str | None
@@ -71,6 +114,8 @@ class SignatureInfo:
     signed_at: datetime
     serial: str
     revocation: Source
+    holder: HolderType | None = None
+    registration: StampedRegistration | None = None
 
 
 D = TypeVar("D", bound=EDocument)
@@ -98,25 +143,61 @@ class _Member:
     signed_at: datetime
     signing_input: bytes
     signature: str
+    registration: StampedRegistration | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Signer:
+    """A signer's certificate as ``x5c`` gives it, found issued by the pinned issuing CA; known
+    offline, before its signature is checked and before any revocation source is asked."""
+
+    chain: tuple[x509.Certificate, ...]
+    issuer: x509.Certificate
+    store: TrustStore
+    key: RSAKey | ECKey
+    alg: str
+    """The one allowed algorithm that fits the key."""
+
+    @property
+    def leaf(self) -> x509.Certificate:
+        return self.chain[0]
+
+    @property
+    def serial(self) -> str:
+        return f"{self.leaf.serial_number:x}"
+
+
+@dataclass(frozen=True)
 class _ChainVerdict:
     """What one certificate chain was found to be; reused within the revocation freshness window."""
 
-    checked_at: float
+    signer: _Signer
     source: Source
-    key: RSAKey | ECKey
-    leaf: x509.Certificate
     purposes: frozenset[str]
     iin: str | None
     bin: str | None
     name: str | None
-    serial: str
+    holder: HolderType | None
 
 
 def _malformed(reason: str, **details: Any) -> AppError:
     return AppError("EDS_MALFORMED", {"reason": reason, **details})
+
+
+def _b64_size(text: str) -> int:
+    """How many bytes base64 ``text`` (padded or not, standard or URL-safe) decodes to, read from its
+    length alone (at most this many when it holds characters outside the alphabet)."""
+    return len(text.rstrip("=")) * 3 // 4
+
+
+def _decode_bounded(text: str, limit: int, what: str, **details: Any) -> bytes:
+    """base64url ``text`` decoded, refused before decoding when it holds more than ``limit`` bytes."""
+    if _b64_size(text) > limit:
+        raise _malformed(f"{what} is larger than {limit} bytes", limit=limit, **details)
+    try:
+        return b64url_decode(text)
+    except ValueError:
+        raise _malformed(f"{what} is not base64url", **details) from None
 
 
 def _parse(signed: Any) -> tuple[dict[str, Any], list[_Member]]:
@@ -125,22 +206,41 @@ def _parse(signed: Any) -> tuple[dict[str, Any], list[_Member]]:
     payload, signatures = signed["payload"], signed["signatures"]
     if not isinstance(payload, str) or not isinstance(signatures, list) or not signatures:
         raise _malformed("payload must be a string and signatures a non-empty list")
+    if len(signatures) > MAX_SIGNATURES:
+        raise _malformed(f"more than {MAX_SIGNATURES} signatures", count=len(signatures), limit=MAX_SIGNATURES)
+    size = len(payload)
+    for index, member in enumerate(signatures):
+        if not isinstance(member, Mapping) or set(member) != {"protected", "signature"}:
+            raise _malformed("each signature has exactly a protected header and a signature", signature=index)
+        if not isinstance(member["protected"], str) or not isinstance(member["signature"], str):
+            raise _malformed("the protected header and the signature are base64url strings", signature=index)
+        size += len(member["protected"]) + len(member["signature"])
+    if size > MAX_SIGNED_CHARS:
+        raise _malformed(f"the signed document is larger than {MAX_SIGNED_CHARS} bytes", limit=MAX_SIGNED_CHARS)
+    raw = _decode_bounded(payload, MAX_PAYLOAD_BYTES, "payload")
     try:
-        document = parse_canonical(b64url_decode(payload))
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = parse_canonical(raw, max_depth=MAX_JSON_DEPTH)
+    except TooDeep:
+        raise _malformed(f"payload nests deeper than {MAX_JSON_DEPTH}", limit=MAX_JSON_DEPTH) from None
+    except ValueError as exc:  # UnicodeDecodeError too
         raise _malformed("payload is not RFC 8785 canonical JSON", error=str(exc)) from None
     if not isinstance(document, dict):
         raise _malformed("payload is not a JSON object")
     return document, [_parse_member(index, member, payload) for index, member in enumerate(signatures)]
 
 
-def _parse_member(index: int, member: Any, payload: str) -> _Member:
-    if not isinstance(member, Mapping) or set(member) != {"protected", "signature"}:
-        raise _malformed("each signature has exactly a protected header and a signature", signature=index)
+def _parse_member(index: int, member: Mapping[str, str], payload: str) -> _Member:
     protected, signature = member["protected"], member["signature"]
+    raw = _decode_bounded(protected, MAX_HEADER_BYTES, "protected header", signature=index)
     try:
-        header = json.loads(b64url_decode(str(protected)))
-    except (ValueError, UnicodeDecodeError):
+        text = raw.decode()  # UTF-8 only: what exceeds_depth reads, and no encoding guessed by json
+    except UnicodeDecodeError:
+        raise _malformed("protected header is not base64url JSON", signature=index) from None
+    if exceeds_depth(raw, MAX_JSON_DEPTH):
+        raise _malformed(f"protected header nests deeper than {MAX_JSON_DEPTH}", signature=index, limit=MAX_JSON_DEPTH)
+    try:
+        header = json.loads(text)
+    except ValueError:
         raise _malformed("protected header is not base64url JSON", signature=index) from None
     if not isinstance(header, dict) or header.get("typ") != TYPE or header.get("role") not in ROLES:
         raise _malformed(f"protected header needs typ {TYPE!r} and a known role", signature=index)
@@ -149,6 +249,12 @@ def _parse_member(index: int, member: Any, payload: str) -> _Member:
     x5c = header.get("x5c")
     if not isinstance(x5c, list) or not x5c or not all(isinstance(c, str) for c in x5c):
         raise _malformed("x5c (the signer's certificate chain) is missing", signature=index)
+    if len(x5c) > MAX_X5C_CERTS:
+        raise _malformed(
+            f"x5c holds more than {MAX_X5C_CERTS} certificates", signature=index, count=len(x5c), limit=MAX_X5C_CERTS
+        )
+    if any(_b64_size(c) > MAX_CERT_BYTES for c in x5c):
+        raise _malformed(f"an x5c certificate is larger than {MAX_CERT_BYTES} bytes", signature=index)
     sig_t = header.get("sigT")
     try:
         if not isinstance(sig_t, str) or len(sig_t) != 20 or not sig_t.endswith("Z"):
@@ -156,9 +262,37 @@ def _parse_member(index: int, member: Any, payload: str) -> _Member:
         signed_at = datetime.fromisoformat(sig_t[:-1]).replace(tzinfo=UTC)
     except ValueError:
         raise _malformed("sigT is not an RFC 3339 UTC time (YYYY-MM-DDThh:mm:ssZ)", signature=index) from None
-    if not isinstance(signature, str):
-        raise _malformed("signature is not base64url", signature=index)
-    return _Member(header, tuple(x5c), signed_at, f"{protected}.{payload}".encode(), signature)
+    registration = _registration(header, index)
+    return _Member(header, tuple(x5c), signed_at, f"{protected}.{payload}".encode(), signature, registration)
+
+
+def _registration(header: dict[str, Any], index: int) -> StampedRegistration | None:
+    """A registration stamp's registration, bounded: all of ``regNum``, ``regT``, ``regDistrict`` or
+    none, and only on a signature of role ``registration``."""
+    present = [name for name in REGISTRATION_HEADERS if name in header]
+    if not present:
+        return None
+    if len(present) != len(REGISTRATION_HEADERS):
+        raise _malformed("a stamp's registration needs regNum, regT and regDistrict together", signature=index)
+    if header["role"] != "registration":
+        raise _malformed("only a registration stamp carries a registration", signature=index)
+    number, district = header["regNum"], header["regDistrict"]
+    if (
+        not isinstance(number, str)
+        or len(number) > MAX_REGISTRATION_NUMBER
+        or not REGISTRATION_NUMBER.fullmatch(number)
+    ):
+        raise _malformed("regNum is not a registration number (PREFIX-YYYYMMDD-NNNNNN)", signature=index)
+    if not isinstance(district, str) or not DISTRICT_CODE.fullmatch(district):
+        raise _malformed("regDistrict is not a district code", signature=index)
+    reg_t = header["regT"]
+    try:
+        if not isinstance(reg_t, str) or not REGISTRATION_TIME.fullmatch(reg_t):
+            raise ValueError(reg_t)
+        at = datetime.fromisoformat(reg_t[:-1]).replace(tzinfo=UTC)
+    except ValueError:
+        raise _malformed("regT is not an RFC 3339 UTC time (YYYY-MM-DDThh:mm:ss[.ffffff]Z)", signature=index) from None
+    return StampedRegistration(number, at, district)
 
 
 def _load_chain(x5c: tuple[str, ...]) -> tuple[x509.Certificate, ...]:
@@ -168,18 +302,72 @@ def _load_chain(x5c: tuple[str, ...]) -> tuple[x509.Certificate, ...]:
         raise _malformed("x5c does not hold DER certificates in standard base64") from None
 
 
-def _key_for(cert: x509.Certificate, alg: str) -> RSAKey | ECKey:
+def _chain_key(x5c: tuple[str, ...]) -> bytes:
+    """The verdict cache's key for a chain: its digest (a cached chain passed base64 decoding, so
+    no certificate holds the separator)."""
+    return hashlib.sha256("\n".join(x5c).encode()).digest()
+
+
+def _key_for(cert: x509.Certificate, alg: str) -> tuple[RSAKey | ECKey, str]:
     public = cert.public_key()
     pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     if alg == "RS256" and isinstance(public, rsa.RSAPublicKey):
-        return RSAKey.import_key(pem)
+        return RSAKey.import_key(pem), alg
     if alg == "ES256" and isinstance(public, ec.EllipticCurvePublicKey) and isinstance(public.curve, ec.SECP256R1):
-        return ECKey.import_key(pem)
-    raise AppError("EDS_ALG_NOT_ALLOWED", {"alg": alg, "reason": "the algorithm does not fit the certificate's key"})
+        return ECKey.import_key(pem), alg
+    raise _alg_misfit(alg)
+
+
+def _alg_misfit(alg: str) -> AppError:
+    return AppError("EDS_ALG_NOT_ALLOWED", {"alg": alg, "reason": "the algorithm does not fit the certificate's key"})
+
+
+def _identify(member: _Member, store: TrustStore) -> _Signer:
+    """The signer's chain, its key for the header's algorithm, and the pinned issuing CA's
+    signature on the leaf: offline, so a certificate from another CA is never a revocation question."""
+    chain = _load_chain(member.x5c)
+    leaf = chain[0]
+    key, alg = _key_for(leaf, member.header["alg"])
+    issuer = next((c for c in store.intermediates if c.subject == leaf.issuer), None)
+    try:
+        if issuer is None:
+            raise ValueError("issuer is not a pinned CA")
+        leaf.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        raise AppError("EDS_CERT_UNTRUSTED", {"issuer": leaf.issuer.rfc4514_string()}) from None
+    return _Signer(chain, issuer, store, key, alg)
+
+
+def _check_signature(index: int, member: _Member, signer: _Signer) -> None:
+    if member.header["alg"] != signer.alg:
+        raise _alg_misfit(member.header["alg"])
+    try:
+        valid = REGISTRY.get_alg(signer.alg).verify(member.signing_input, b64url_decode(member.signature), signer.key)
+    except (JoseError, ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise AppError("EDS_SIGNATURE_INVALID", {"signature": index, "serial": signer.serial})
+
+
+def _check_times(member: _Member, leaf: x509.Certificate, now: datetime) -> None:
+    if now < leaf.not_valid_before_utc - TIME_TOLERANCE:
+        raise AppError("EDS_CERT_NOT_YET_VALID", {"at": "now", "not_before": leaf.not_valid_before_utc.isoformat()})
+    if now > leaf.not_valid_after_utc + TIME_TOLERANCE:
+        raise AppError("EDS_CERT_EXPIRED", {"at": "now", "not_after": leaf.not_valid_after_utc.isoformat()})
+    if member.signed_at > now + CLOCK_SKEW:
+        raise _malformed("sigT is in the future", sigT=member.header["sigT"])
+    if member.signed_at < leaf.not_valid_before_utc:
+        raise AppError("EDS_CERT_NOT_YET_VALID", {"at": "sigT", "not_before": leaf.not_valid_before_utc.isoformat()})
+    if member.signed_at > leaf.not_valid_after_utc:
+        raise AppError("EDS_CERT_EXPIRED", {"at": "sigT", "not_after": leaf.not_valid_after_utc.isoformat()})
+    if member.registration is not None and member.registration.at.replace(microsecond=0) > member.signed_at:
+        # A stamp signs a registration already made: its time is not after the signing time (in whole seconds).
+        raise _malformed("regT is later than the stamp's sigT", regT=member.header["regT"], sigT=member.header["sigT"])
 
 
 class Verifier:
-    """Verifies signed e-documents against the pinned test NCA root."""
+    """Verifies signed e-documents against the pinned test NCA root. Chain verdicts are kept for the
+    revocation freshness window, at most ``cache_entries`` of them (least recently used out first)."""
 
     def __init__(
         self,
@@ -187,11 +375,12 @@ class Verifier:
         revocation: RevocationSources | None = None,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cache_entries: int = CACHE_ENTRIES,
     ) -> None:
         self.trust = trust
         self.revocation = revocation or RevocationSources()
         self.clock = clock
-        self._verdicts: dict[tuple[str, ...], _ChainVerdict] = {}
+        self._verdicts: BoundedCache[bytes, _ChainVerdict] = BoundedCache(cache_entries)
 
     @overload
     async def verify(self, signed: Any, *, purpose: Purpose = "sign") -> Verified[EDocument]: ...
@@ -202,16 +391,28 @@ class Verifier:
     async def verify(
         self, signed: Any, *, purpose: Purpose = "sign", model: type[EDocument] = EDocument
     ) -> Verified[Any]:
-        """Run every check on every signature; return the document validated into ``model`` and who
-        signed it, or raise the first failure's `AppError`. The first signature must be the author's."""
+        """Run every check on every signature, in the module's order; return the document validated
+        into ``model`` and who signed it, or raise the first failure's `AppError`. The first
+        signature must be the author's."""
         document, members = _parse(signed)
+        keys = [_chain_key(member.x5c) for member in members]
+        verdicts = [self._verdicts.get(key) for key in keys]
+        signers: list[_Signer] = []
+        for index, (member, cached) in enumerate(zip(members, verdicts, strict=True)):
+            signer = cached.signer if cached is not None else _identify(member, await self._store())
+            _check_signature(index, member, signer)
+            signers.append(signer)
         now = self.clock()
-        verdicts = [await self._chain_verdict(member, now) for member in members]
+        for member, signer in zip(members, signers, strict=True):
+            _check_times(member, signer.leaf, now)
         infos: list[SignatureInfo] = []
-        for member, verdict in zip(members, verdicts, strict=True):
-            self._check_times(member, verdict.leaf, now)
+        for index, (member, signer) in enumerate(zip(members, signers, strict=True)):
+            verdict = verdicts[index] or self._verdicts.get(keys[index])  # or an earlier member's, same chain
+            if verdict is None:
+                verdict = await self._judge(signer, now)
+                self._verdicts.put(keys[index], verdict, self.revocation.freshness_s)
             if purpose not in verdict.purposes:
-                raise AppError("EDS_WRONG_KEY_USAGE", {"purpose": purpose, "serial": verdict.serial})
+                raise AppError("EDS_WRONG_KEY_USAGE", {"purpose": purpose, "serial": signer.serial})
             infos.append(
                 SignatureInfo(
                     verdict.iin,
@@ -219,31 +420,17 @@ class Verifier:
                     verdict.name,
                     member.header["role"],
                     member.signed_at,
-                    verdict.serial,
+                    signer.serial,
                     verdict.source,
+                    verdict.holder,
+                    member.registration,
                 )
             )
         parsed = self._check_author(document, infos, model)
-        for index, (member, verdict) in enumerate(zip(members, verdicts, strict=True)):
-            try:
-                valid = REGISTRY.get_alg(member.header["alg"]).verify(
-                    member.signing_input, b64url_decode(member.signature), verdict.key
-                )
-            except (JoseError, ValueError, TypeError):
-                valid = False
-            if not valid:
-                raise AppError("EDS_SIGNATURE_INVALID", {"signature": index, "serial": verdict.serial})
         return Verified(parsed, document, tuple(infos), signed)
 
-    def _check_times(self, member: _Member, leaf: x509.Certificate, now: datetime) -> None:
-        if member.signed_at > now + CLOCK_SKEW:
-            raise _malformed("sigT is in the future", sigT=member.header["sigT"])
-        if member.signed_at < leaf.not_valid_before_utc:
-            raise AppError(
-                "EDS_CERT_NOT_YET_VALID", {"at": "sigT", "not_before": leaf.not_valid_before_utc.isoformat()}
-            )
-        if member.signed_at > leaf.not_valid_after_utc:
-            raise AppError("EDS_CERT_EXPIRED", {"at": "sigT", "not_after": leaf.not_valid_after_utc.isoformat()})
+    async def _store(self) -> TrustStore:
+        return self.trust if isinstance(self.trust, TrustStore) else await self.trust.get()
 
     def _check_author(self, document: dict[str, Any], infos: list[SignatureInfo], model: type[EDocument]) -> EDocument:
         try:
@@ -267,54 +454,24 @@ class Verifier:
             )
         return parsed
 
-    async def _chain_verdict(self, member: _Member, now: datetime) -> _ChainVerdict:
-        cached = self._verdicts.get(member.x5c)
-        if cached is not None and time.monotonic() - cached.checked_at < self.revocation.freshness_s:
-            if cached.leaf.not_valid_before_utc <= now <= cached.leaf.not_valid_after_utc:
-                return cached
-        chain = _load_chain(member.x5c)
-        leaf = chain[0]
-        key = _key_for(leaf, member.header["alg"])
-        source = await self._validate_path(chain, now)
-        verdict = _ChainVerdict(
-            checked_at=time.monotonic(),
-            source=source,
-            key=key,
-            leaf=leaf,
-            purposes=frozenset(p for p in ("sign", "auth") if fits_purpose(leaf, p)),
-            iin=holder_iin(leaf),
-            bin=holder_bin(leaf),
-            name=holder_name(leaf),
-            serial=f"{leaf.serial_number:x}",
-        )
-        self._verdicts[member.x5c] = verdict
-        return verdict
-
-    async def _validate_path(self, chain: tuple[x509.Certificate, ...], now: datetime) -> Source:
-        store = self.trust if isinstance(self.trust, TrustStore) else await self.trust.get()
-        leaf = chain[0]
-        # The chain comes first: only a certificate issued by a pinned CA gets its revocation asked.
-        issuer = next((c for c in store.intermediates if c.subject == leaf.issuer), None)
-        try:
-            if issuer is None:
-                raise ValueError("issuer is not a pinned CA")
-            leaf.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature):
-            raise AppError("EDS_CERT_UNTRUSTED", {"issuer": leaf.issuer.rfc4514_string()}) from None
-        info = await self.revocation.collect(leaf, issuer)
+    async def _judge(self, signer: _Signer, now: datetime) -> _ChainVerdict:
+        """Revocation (the network, at last) and the path to the pinned root, then what the leaf says
+        of its holder."""
+        leaf = signer.leaf
+        info = await self.revocation.collect(leaf, signer.issuer)
         if info is None:
-            raise AppError("EDS_REVOCATION_UNKNOWN", {"serial": f"{leaf.serial_number:x}"})
+            raise AppError("EDS_REVOCATION_UNKNOWN", {"serial": signer.serial})
         context = ValidationContext(
-            trust_roots=[_asn1(store.root)],
-            other_certs=[_asn1(c) for c in store.intermediates],
+            trust_roots=[_asn1(signer.store.root)],
+            other_certs=[_asn1(c) for c in signer.store.intermediates],
             moment=now,
             allow_fetching=False,
             ocsps=list(info.ocsp),
             crls=list(info.crls),
             revinfo_policy=POLICY,
-            time_tolerance=timedelta(seconds=30),
+            time_tolerance=TIME_TOLERANCE,
         )
-        validator = CertificateValidator(_asn1(leaf), [_asn1(c) for c in chain[1:]], validation_context=context)
+        validator = CertificateValidator(_asn1(leaf), [_asn1(c) for c in signer.chain[1:]], validation_context=context)
         try:
             await validator.async_validate_path()
         except pv.PathBuildingError:
@@ -330,10 +487,18 @@ class Verifier:
         except pv.RevokedError:
             raise AppError("EDS_CERT_REVOKED", _revocation_details(leaf, info.source, info.ocsp, info.crls)) from None
         except pv.InsufficientRevinfoError as exc:
-            raise AppError("EDS_REVOCATION_UNKNOWN", {"serial": f"{leaf.serial_number:x}", "error": str(exc)}) from None
+            raise AppError("EDS_REVOCATION_UNKNOWN", {"serial": signer.serial, "error": str(exc)}) from None
         except (pv.PathValidationError, pv.ValidationError) as exc:
             raise AppError("EDS_CERT_UNTRUSTED", {"error": str(exc)}) from None
-        return info.source
+        return _ChainVerdict(
+            signer=signer,
+            source=info.source,
+            purposes=frozenset(p for p in ("sign", "auth") if fits_purpose(leaf, p)),
+            iin=holder_iin(leaf),
+            bin=holder_bin(leaf),
+            name=holder_name(leaf),
+            holder=holder_type(leaf),
+        )
 
 
 def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:

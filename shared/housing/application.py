@@ -1,12 +1,17 @@
 """The application for this state service as an e-document (Annex 3; architecture §4):
 ``housing-queue/application@1``. The portal drafts it, the citizen (or the Center's operator) signs
-it, the regional gateway stamps it, the provider decides on it."""
+it, the regional gateway stamps it, the provider decides on it.
+
+Every text has a length and every list a size it may not pass (architecture §7: an oversized
+document is refused where it arrives, not copied into three databases). The bounds are far above
+what the registries hold: the synthetic population's longest name is 14 characters, its longest
+address 54, its largest household 7 people."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shared.eds.document import EDocument
 from shared.geo import DISTRICT_BY_CODE
@@ -19,8 +24,26 @@ def _valid_iin(value: str) -> str:
     return value
 
 
-Iin = Annotated[str, AfterValidator(_valid_iin)]
+IIN_PATTERN = r"^\d{12}$"
+Iin = Annotated[str, StringConstraints(pattern=IIN_PATTERN), AfterValidator(_valid_iin)]
 """An IIN with a real birth date, century digit and check digit (shared.iin)."""
+
+MAX_NAME = 100
+"""Characters of a surname, given name or patronymic."""
+MAX_ADDRESS = 300
+"""Characters of a street address (the registries' longest is 54)."""
+MAX_HOUSEHOLD = 20
+"""Family members living with the applicant (the registries' largest household is 7)."""
+MAX_LIST = 20
+"""Categories, vulnerable groups, employment categories: codes in one list."""
+MAX_ATTACHMENTS = 50
+"""E-copies referenced by one application."""
+MAX_STATEMENT = 2000
+"""Characters of the Annex 3 statement (the standard one is under 400)."""
+
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+Code = Annotated[str, StringConstraints(max_length=64)]
+"""A code: a district or locality (shared.geo), a category, a group."""
 
 APPLICATION_TYPE = "housing-queue/application@1"
 SERVICE_ID = "housing-queue"
@@ -72,18 +95,18 @@ class Attachment(BaseModel):
 class Address(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    locality: str
-    district: str
-    address: str
+    locality: Code
+    district: Code
+    address: str = Field(max_length=MAX_ADDRESS)
 
 
 class Applicant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     iin: Iin
-    surname: str
-    given_name: str
-    patronymic: str | None = None
+    surname: Name
+    given_name: Name
+    patronymic: Name | None = None
     address: Address
 
 
@@ -94,9 +117,9 @@ class HouseholdMember(BaseModel):
 
     iin: Iin
     relation: Literal["spouse", "child", "parent", "other"]
-    surname: str | None = None
-    given_name: str | None = None
-    birth_date: str | None = None
+    surname: Name | None = None
+    given_name: Name | None = None
+    birth_date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="ISO 8601 date")
 
 
 class Consents(BaseModel):
@@ -114,8 +137,8 @@ class Representative(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    iin: str
-    power_of_attorney: str
+    iin: str = Field(pattern=IIN_PATTERN)
+    power_of_attorney: str = Field(min_length=1, max_length=64)
 
 
 class ApplicationDocument(EDocument):
@@ -126,17 +149,17 @@ class ApplicationDocument(EDocument):
     type: Literal["housing-queue/application@1"] = "housing-queue/application@1"
     service: Literal["housing-queue"] = "housing-queue"
     channel: Literal["portal", "center"]
-    district: str = Field(description="the city or district whose housing department decides (shared.geo)")
+    district: Code = Field(description="the city or district whose housing department decides (shared.geo)")
     applicant: Applicant
-    categories: list[Category] = Field(default_factory=list)
-    vulnerable_groups: list[str] = Field(default_factory=list)
-    employment_categories: list[str] = Field(default_factory=list)
-    household: list[HouseholdMember] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list, max_length=MAX_LIST)
+    vulnerable_groups: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+    employment_categories: list[Code] = Field(default_factory=list, max_length=MAX_LIST)
+    household: list[HouseholdMember] = Field(default_factory=list, max_length=MAX_HOUSEHOLD)
     consents: Consents
-    attachments: list[Attachment] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     representative: Representative | None = None
     email: str | None = Field(default=None, max_length=200)
-    statement: str = STATEMENT_KK
+    statement: str = Field(default=STATEMENT_KK, max_length=MAX_STATEMENT)
 
     @field_validator("district")
     @classmethod

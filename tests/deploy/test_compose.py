@@ -1,6 +1,10 @@
 """deploy/ agrees with the code: the compose file, its env file, the Dockerfile, the PostgreSQL init
 script and the RabbitMQ definitions (architecture §1 and architecture §2). No Docker engine is needed: the files are
 parsed, and compose's ``${VAR}`` interpolation is done here with the values in deploy/.env.example.
+
+And deploy/ is safe by default: no secret has a default in the compose file (a missing one stops
+compose), .env.example's secrets are refused by the services at start unless EGOV_DEVELOPMENT=1, and
+every port is published on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from services.con_intake.config import ConIntakeSettings
@@ -27,7 +32,7 @@ from services.portal_gateway.config import PortalSettings
 from services.provider.config import ProviderSettings
 from services.regional_gateway.config import RegionalGatewaySettings
 from services.registry_stub.config import RegistryStubSettings
-from shared.settings import ServiceSettings
+from shared.settings import DEVELOPMENT_VARIABLE, KNOWN_DEVELOPMENT_SECRETS, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -47,6 +52,8 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "registry_stub": RegistryStubSettings,
 }
 NAMES = list(SETTINGS)
+
+SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN")
 
 # ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err}, ${VAR:+alt}, ${VAR+alt}, and $VAR;
 # "$$" is a literal dollar sign.
@@ -134,6 +141,22 @@ def command(service: dict[str, Any]) -> list[str]:
 def healthcheck_test(service: dict[str, Any]) -> list[str]:
     test = service["healthcheck"]["test"]
     return ["CMD-SHELL", test] if isinstance(test, str) else list(test)
+
+
+def is_secret_variable(name: str) -> bool:
+    return any(word in name for word in SECRET_WORDS)
+
+
+def published_host_ips(service: dict[str, Any]) -> list[str]:
+    """The host address of each published port ("" when it is every interface)."""
+    ips = []
+    for entry in service.get("ports", []):
+        if isinstance(entry, dict):
+            ips.append(str(entry.get("host_ip", "")))
+            continue
+        parts = str(entry).split("/")[0].split(":")
+        ips.append(":".join(parts[:-2]))
+    return ips
 
 
 def port_mappings(service: dict[str, Any]) -> list[tuple[int, int]]:
@@ -252,15 +275,47 @@ def test_database_url_variable_is_the_settings_alias(compose: dict[str, Any], na
 def test_settings_read_the_compose_environment(
     compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What the container's process would load from the environment compose gives it."""
+    """What the container's process would load from the environment compose gives it (with
+    EGOV_DEVELOPMENT=1 in the shell: .env.example holds the published development values)."""
     env = environment(compose["services"][name])
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv(DEVELOPMENT_VARIABLE, "1")
     settings = SETTINGS[name]()
     assert settings.host == "0.0.0.0"
     assert settings.port == settings_field_default(SETTINGS[name], "port")
     assert settings.database_url == env[f"DATABASE_URL_{name.upper()}"]
     assert settings.amqp_url == env["AMQP_URL"]
+    assert settings.development is True
+    assert settings.nca_root_sha256 == "", "NCA_ROOT_SHA256 is optional: empty in .env.example"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_env_example_secrets_are_refused_at_start(
+    compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--env-file deploy/.env.example`` without EGOV_DEVELOPMENT=1: no service starts with its public
+    values (each has a database and a broker password at least)."""
+    env = environment(compose["services"][name])
+    assert env[DEVELOPMENT_VARIABLE] == "0"
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError) as refused:
+        SETTINGS[name]()
+    assert DEVELOPMENT_VARIABLE in str(refused.value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_service_gets_the_development_flag_and_the_root_pin(raw_compose: dict[str, Any], name: str) -> None:
+    env = environment(raw_compose["services"][name])
+    assert env[DEVELOPMENT_VARIABLE] == "${EGOV_DEVELOPMENT:-0}", "off unless the shell or deploy/.env says so"
+    assert env["NCA_ROOT_SHA256"] == "${NCA_ROOT_SHA256:-}", "optional: empty means trust on first use (warned)"
+
+
+def test_every_published_port_is_on_the_loopback(raw_compose: dict[str, Any]) -> None:
+    published = {name: published_host_ips(service) for name, service in raw_compose["services"].items()}
+    assert {name for name, ips in published.items() if ips} == {"rabbitmq", *NAMES}
+    assert {name: ips for name, ips in published.items() if any(ip != "127.0.0.1" for ip in ips)} == {}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -434,14 +489,31 @@ def test_make_definitions_hashes_as_rabbitmq_does(tmp_path: Path) -> None:
     assert not make_definitions.check_password(expected, "test13")
 
     env_file = tmp_path / ".env"
-    env_file.write_text("AMQP_PASSWORD_PROVIDER=changed-pw\n")
+    example = ENV_EXAMPLE.read_text(encoding="utf-8")
+    env_file.write_text(
+        example.replace("AMQP_PASSWORD_PROVIDER=dev-amqp-provider", "AMQP_PASSWORD_PROVIDER=changed-pw")
+    )
     output = tmp_path / "definitions.json"
     assert make_definitions.main(["--env-file", str(env_file), "--output", str(output)]) == 0
     users = {u["name"]: u for u in json.loads(output.read_text())["users"]}
     assert rabbitmq_hash_matches(users["provider"]["password_hash"], "changed-pw")
     assert make_definitions.main(["--env-file", str(env_file), "--output", str(output), "--check"]) == 0
-    env_file.write_text("AMQP_PASSWORD_PROVIDER=changed-again\n")
+    env_file.write_text(example.replace("AMQP_PASSWORD_PROVIDER=dev-amqp-provider", "AMQP_PASSWORD_PROVIDER=again"))
     assert make_definitions.main(["--env-file", str(env_file), "--output", str(output), "--check"]) == 1
+
+
+def test_make_definitions_takes_no_password_from_the_env_example(tmp_path: Path) -> None:
+    """As compose now does: a password missing from the env file is an error, not .env.example's value."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("AMQP_PASSWORD_PROVIDER=changed-pw\n")
+    output = tmp_path / "definitions.json"
+    result = subprocess.run(
+        [sys.executable, str(MAKE_DEFINITIONS), "--env-file", str(env_file), "--output", str(output)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "AMQP_PASSWORD_PORTAL_GATEWAY" in result.stderr
+    assert not output.exists()
 
 
 # --- the env file -------------------------------------------------------------------------------
@@ -458,12 +530,32 @@ def test_every_interpolated_variable_is_in_the_env_example(
     assert sorted(unused) == [], "variables in .env.example that compose never uses"
 
 
-def test_compose_defaults_equal_the_env_example(raw_compose: dict[str, Any], env_example: dict[str, str]) -> None:
-    """Without deploy/.env compose falls back to its defaults; they must be the values that
-    definitions.json was made from."""
-    for name, op, arg in compose_interpolations(raw_compose):
-        assert op == ":-", f"${{{name}}} has no :- default"
-        assert arg == env_example[name], name
+def test_no_secret_has_a_default(raw_compose: dict[str, Any], env_example: dict[str, str]) -> None:
+    """A secret missing from deploy/.env stops compose (``${VAR:?...}``) instead of falling back to a value
+    written in the repository; the other variables default to their value in .env.example."""
+    references = compose_interpolations(raw_compose)
+    secret_refs = [(name, op, arg) for name, op, arg in references if is_secret_variable(name)]
+    assert len({name for name, _, _ in secret_refs}) == 2 * len(NAMES) + 1 + 5  # all but the broker admin's
+    for name, op, arg in secret_refs:
+        assert op == ":?", f"${{{name}}} must be required (:?), not {op}"
+        assert arg == f"set {name} in deploy/.env", name
+    for name, op, arg in references:
+        if not is_secret_variable(name):
+            assert op == ":-", f"${{{name}}} has no :- default"
+            assert arg == env_example[name], name
+
+
+def test_compose_stops_when_a_secret_is_missing(raw_compose: dict[str, Any], env_example: dict[str, str]) -> None:
+    for secret in sorted({name for name, _, _ in compose_interpolations(raw_compose) if is_secret_variable(name)}):
+        for without in ({k: v for k, v in env_example.items() if k != secret}, {**env_example, secret: ""}):
+            with pytest.raises(AssertionError, match=f"set {secret} in deploy/.env"):
+                interpolate(raw_compose, without)
+
+
+def test_compose_holds_no_secret_value(env_example: dict[str, str]) -> None:
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for value in KNOWN_DEVELOPMENT_SECRETS | {v for k, v in env_example.items() if is_secret_variable(k)}:
+        assert value not in text, f"{value} is written in the compose file"
 
 
 def test_env_example_holds_dev_placeholders_only(env_example: dict[str, str]) -> None:
@@ -474,7 +566,10 @@ def test_env_example_holds_dev_placeholders_only(env_example: dict[str, str]) ->
     for key, value in passwords.items():
         assert value.startswith("dev-"), f"{key} does not look like a dev placeholder"
         assert re.fullmatch(r"[A-Za-z0-9_-]+", value), f"{key} must be URL-safe"
+        assert value in KNOWN_DEVELOPMENT_SECRETS, f"{key}: the services do not refuse its value"
     assert len(set(passwords.values())) == len(passwords), "passwords are reused"
+    assert env_example[DEVELOPMENT_VARIABLE] == "0"
+    assert env_example["NCA_ROOT_SHA256"] == ""
 
 
 def test_env_example_is_not_git_ignored() -> None:

@@ -194,13 +194,17 @@ def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
 
 
 def test_the_citizen_path_in_the_embedded_default(tmp_path: Path) -> None:
-    process, region = start_region(tmp_path)
+    # No NCA_RA_TOKEN, as after `make run`: the one process makes one for the NCA and the gateway, which
+    # has its stamping key certified with it, and never shows it.
+    process, region = start_region(tmp_path, NCA_RA_TOKEN="")
     try:
         the_citizen_path(region)
         the_path_from_a_terminal(region, tmp_path)
     finally:
         code, err = stop(process)
     assert code == 0, err[-3000:]
+    assert "made for this process and not shown; set NCA_RA_TOKEN" in err
+    assert "the NCA refused" not in err and "NCA_RA_TOKEN is not set" not in err
 
 
 @pytest.mark.rabbitmq

@@ -21,6 +21,7 @@ from shared.eds.document import Author, EDocument
 from shared.eds.jcs import canonical
 from shared.eds.signing import Signer, b64url, payload_of, sign
 from shared.iin import make_iin
+from tests.support.nca import RA
 from tests.support.pki import foreign_signer, with_header
 from tests.support.processes import ROOT, base_env, client_cli, free_port, stop, wait_ready
 
@@ -110,6 +111,9 @@ def test_each_bad_signature_gets_its_code(services: Services) -> None:
     thief = services.issue(other)
     cases["EDS_SIGNATURE_INVALID "] = sign(document(iin), Signer(thief.key, signer.chain))
     cases["EDS_SIGNATURE_INVALID  "] = with_header(good, role="author", note="added after signing")
+    # sigT moved before the certificate's validity: the signature over the header is checked before sigT is believed
+    before_validity = signer.chain[0].not_valid_before_utc - timedelta(days=1)
+    cases["EDS_SIGNATURE_INVALID   "] = with_header(good, sigT=before_validity.strftime("%Y-%m-%dT%H:%M:%SZ"))
     cases["EDS_ALG_NOT_ALLOWED"] = {
         **with_header(good, alg="none"),
         "signatures": [{**with_header(good, alg="none")["signatures"][0], "signature": ""}],
@@ -134,9 +138,11 @@ def test_a_revoked_certificate_is_refused_at_once(services: Services) -> None:
     signed = sign(document(iin), signer)
     assert services.verify(signed)["valid"] is True
     serial = f"{signer.chain[0].serial_number:x}"
-    revoked = httpx.post(
-        f"http://127.0.0.1:{services.nca_port}/nca/v1/certificates/{serial}/revoke", json={"reason": "keyCompromise"}
-    )
+    url = f"http://127.0.0.1:{services.nca_port}/nca/v1/certificates/{serial}/revoke"
+    refused = httpx.post(url, json={"reason": "keyCompromise"})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "NCA_RA_TOKEN_REQUIRED"
+    assert services.verify(signed)["valid"] is True
+    revoked = httpx.post(url, json={"reason": "keyCompromise"}, headers=RA)
     assert revoked.status_code == 200
 
     answer = services.verify(signed)
@@ -154,8 +160,11 @@ def test_a_citizen_signs_and_verifies_from_the_terminal(services: Services, tmp_
 
     cli = client_cli(env, timeout=60)
 
+    # Test mode: an individual's certificate needs no RA token.
     issued = cli(
-        "nca-issue", "--iin", iin, "--surname", "ӘБІШЕВА", "--given-name", "ДӘМЕШ", "--out", str(tmp_path / "me.p12")
+        "nca-issue",
+        *("--iin", iin, "--surname", "ӘБІШЕВА", "--given-name", "ДӘМЕШ", "--out", str(tmp_path / "me.p12")),
+        NCA_RA_TOKEN="",
     )
     assert issued.returncode == 0, issued.stderr
     password = json.loads(issued.stdout)["password"]
@@ -181,6 +190,40 @@ def test_a_citizen_signs_and_verifies_from_the_terminal(services: Services, tmp_
         "nca-issue", "--iin", "123456789012", "--surname", "A", "--given-name", "B", "--out", str(tmp_path / "x.p12")
     )
     assert bad_iin.returncode == 2 and "IIN_INVALID" in bad_iin.stderr
+
+
+def test_in_ra_mode_the_cli_issues_with_the_ra_token_and_the_holder_revokes_with_their_key(tmp_path: Path) -> None:
+    """An NCA outside test mode (RA mode), as a process: `nca-issue` is refused without the RA token and
+    works with it (``NCA_RA_TOKEN``); `nca-revoke --p12` revokes by the holder's signed request, without it."""
+    port = free_port()
+    nca = subprocess.Popen(
+        [sys.executable, "-m", "services.registry_stub"],
+        cwd=ROOT,
+        env=base_env(tmp_path, NCA_TEST_MODE="0", REGISTRY_STUB_PORT=str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_ready([port], "/ready", timeout=45)
+        cli = client_cli({**base_env(tmp_path), "NCA_URL": f"http://127.0.0.1:{port}"}, timeout=60)
+        iin, p12 = next(IINS), str(tmp_path / "ra.p12")
+        person = ("--iin", iin, "--surname", "ӘБІШЕВА", "--given-name", "ДӘМЕШ", "--out", p12)
+
+        refused = cli("nca-issue", *person, NCA_RA_TOKEN="")
+        assert refused.returncode == 2 and "NCA_RA_TOKEN_REQUIRED" in refused.stderr
+        issued = cli("nca-issue", *person)  # NCA_RA_TOKEN from the environment
+        assert issued.returncode == 0, issued.stderr
+        serial, password = json.loads(issued.stdout)["serial"], json.loads(issued.stdout)["password"]
+
+        not_theirs = cli("nca-revoke", "--serial", serial, "--reason", "keyCompromise", NCA_RA_TOKEN="")
+        assert not_theirs.returncode == 2 and "NCA_RA_TOKEN_REQUIRED" in not_theirs.stderr
+        own = cli("nca-revoke", "--p12", p12, "--reason", "keyCompromise", NCA_RA_TOKEN="", P12_PASSWORD=password)
+        assert own.returncode == 0, own.stderr
+        assert json.loads(own.stdout)["serial"] == serial
+        status = httpx.get(f"http://127.0.0.1:{port}/nca/v1/certificates/{serial}").json()
+        assert (status["status"], status["reason"]) == ("revoked", "keyCompromise")
+    finally:
+        stop(nca, signal.SIGTERM)
 
 
 def test_verification_fails_closed_when_the_nca_cannot_be_asked(services: Services) -> None:

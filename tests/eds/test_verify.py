@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+import shared.eds.verify as verify_module
 from shared.eds.document import Author, EDocument
-from shared.eds.signing import Signer, b64url, b64url_decode, countersign, sign
+from shared.eds.signing import Signer, b64url, b64url_decode, countersign, rfc3339, sign
 from shared.errors import AppError
 from tests.support.pki import Pki, application, foreign_signer, new_iin, with_header
 
@@ -69,11 +70,58 @@ async def test_refuses_a_tampered_payload(pki: Pki) -> None:
 
 async def test_refuses_a_tampered_protected_header(pki: Pki) -> None:
     iin = new_iin()
-    signed = sign(application(iin), await pki.issue(iin))
-    error = await refused(pki, with_header(signed, sigT="2020-01-01T00:00:00Z"))
-    assert error.code in {"EDS_SIGNATURE_INVALID", "EDS_CERT_NOT_YET_VALID"}
+    signer = await pki.issue(iin)
+    signed = sign(application(iin), signer)
+    before_validity = signer.chain[0].not_valid_before_utc - timedelta(days=1)
+    error = await refused(pki, with_header(signed, sigT=rfc3339(before_validity)))
+    assert error.code == "EDS_SIGNATURE_INVALID"
     error = await refused(pki, with_header(signed, role="author", note="added"))
     assert error.code == "EDS_SIGNATURE_INVALID"
+
+
+async def test_a_moved_sigt_is_refused_by_its_signature_before_any_revocation_source_is_asked(
+    pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature over the protected header comes before anything in it is believed: a sigT moved
+    out of the certificate's validity is EDS_SIGNATURE_INVALID, not EDS_CERT_NOT_YET_VALID, and no
+    OCSP responder (nor the path validation) is asked."""
+    iin = new_iin()
+    signer = await pki.issue(iin)
+    signed = sign(application(iin), signer)
+    monkeypatch.setattr(verify_module, "CertificateValidator", _no_path_validation)
+    for moved in (signer.chain[0].not_valid_before_utc - timedelta(days=1), datetime.now(UTC) - timedelta(minutes=1)):
+        error = await refused(pki, with_header(signed, sigT=rfc3339(moved)))
+        assert error.code == "EDS_SIGNATURE_INVALID" and error.details["signature"] == 0
+    assert pki.fetcher.ocsp_calls == 0
+
+
+async def test_a_cached_chain_does_not_spare_the_signature_check(pki: Pki) -> None:
+    iin = new_iin()
+    signed = sign(application(iin), await pki.issue(iin))
+    verifier = pki.verifier()
+    await verifier.verify(signed)
+    with pytest.raises(AppError) as caught:
+        await verifier.verify(with_header(signed, sigT="2020-01-01T00:00:00Z"))
+    assert caught.value.code == "EDS_SIGNATURE_INVALID"
+    assert pki.fetcher.ocsp_calls == 1
+
+
+async def test_a_tampered_stamp_header_is_refused_by_its_signature(pki: Pki) -> None:
+    iin = new_iin()
+    citizen = await pki.issue(iin)
+    gateway = await pki.issue(new_iin(), holder="system", subject={"bin": "140440000309", "organization": "ЭҮӨШ"})
+    signed = countersign(sign(application(iin), citizen), gateway, role="registration")
+    stamp = dict(signed["signatures"][1])
+    header = json.loads(b64url_decode(stamp["protected"]))
+    stamp["protected"] = b64url(json.dumps({**header, "sigT": "2020-01-01T00:00:00Z"}).encode())
+
+    error = await refused(pki, {**signed, "signatures": [signed["signatures"][0], stamp]})
+    assert error.code == "EDS_SIGNATURE_INVALID" and error.details["signature"] == 1
+    assert pki.fetcher.ocsp_calls == 0
+
+
+def _no_path_validation(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the path validation must not run before the signature holds")
 
 
 async def test_refuses_a_payload_that_is_not_in_canonical_form(pki: Pki) -> None:

@@ -22,6 +22,7 @@ from shared.housing.application import Address, Applicant
 from shared.housing.messages import delivered_key
 from shared.participants import GATEWAY
 from tests.support.gateway import ADMIN_TOKEN, UNROUTED_DISTRICT, SwitchableVerifier, World
+from tests.support.nca import RA_TOKEN
 from tests.support.pki import NCA_URL
 from tests.support.services import running, sqlite_url
 
@@ -38,7 +39,7 @@ async def world(tmp_path_factory: Any) -> AsyncIterator[World]:
         settings = RegionalGatewaySettings(
             database_url=sqlite_url(path, "gateway"), admin_token=ADMIN_TOKEN, delivery_limit=1
         )
-        credentials = SystemCredentials(NCA_URL, GATEWAY.identity, client=nca)
+        credentials = SystemCredentials(NCA_URL, GATEWAY.identity, ra_token=RA_TOKEN, client=nca)
         gateway = await env.start(
             "gateway",
             lambda bus, verifier: create_app(settings, bus=bus, verifier=verifier, credentials=credentials),

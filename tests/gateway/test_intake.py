@@ -5,14 +5,16 @@ and never forwarded; a message delivered twice is registered once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
+from datetime import datetime
 
 import pytest
 
 from shared.bus.envelope import Envelope
 from shared.eds.jcs import canonical
-from shared.eds.signing import b64url, payload_of, sign
+from shared.eds.signing import b64url, b64url_decode, payload_of, rfc3339, rfc3339_precise, sign
 from shared.housing.application import ApplicationDocument
 from shared.housing.messages import SUBMITTED, delivered_key
 from shared.participants import GATEWAY, PORTAL
@@ -61,6 +63,28 @@ async def test_a_verified_application_is_registered_stamped_and_routed_to_its_di
     assert [m["kind"] for m in view["messages"]] == ["received", "delivered", "receipt", "status"]
     chain = (await world.http.get("/api/v1/evidence/log/verify", headers=ADMIN)).json()
     assert chain["valid"] is True and chain["entries"] >= 4
+
+
+async def test_the_stamp_signs_the_registration_that_is_stored_and_sent(world: World) -> None:
+    """Architecture §9: the stamp's protected header carries the registration number, time and district;
+    the stamp is signed at the registration time, and the receipt, the status and the delivery say the same."""
+    envelope, _ = await world.submit()
+    issue = envelope.issue or ""
+    registration = (await world.wait_portal(issue, "receipt.portal"))[0].envelope.document["registration"]
+    status = (await world.wait_portal(issue, "status.portal"))[0].envelope.document
+    await wait_until(lambda: bool(world.delivered(issue)))
+    delivered = world.delivered(issue)[0].envelope.document
+
+    header = json.loads(b64url_decode(delivered["signed"]["signatures"][1]["protected"]))
+    assert (header["regNum"], header["regDistrict"]) == (registration["number"], world.applicant.address.district)
+    assert delivered["registration"] == registration
+    registered_at = datetime.fromisoformat(registration["registered_at"])
+    assert (rfc3339_precise(registered_at), rfc3339(registered_at)) == (header["regT"], header["sigT"])
+    assert datetime.fromisoformat(status["at"]) == registered_at
+    stamp = (await world.verifier.verify(delivered["signed"], model=ApplicationDocument)).signatures[1]
+    assert (stamp.bin, stamp.holder) == (GATEWAY.bin, "system")
+    assert stamp.registration is not None and stamp.registration.number == registration["number"]
+    assert stamp.registration.at == registered_at and stamp.signed_at == registered_at.replace(microsecond=0)
 
 
 async def test_the_log_keeps_the_signed_document_as_received_and_as_stamped(world: World) -> None:

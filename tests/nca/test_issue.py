@@ -14,7 +14,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from services.registry_stub.nca.authority import CertificationAuthority
 from shared.calendar import utcnow
-from tests.support.nca import BIN, EMPLOYEE, PERSON, PUBLIC_URL, certificate, error_code, issue, load_bundle
+from tests.support.nca import BIN, EMPLOYEE, PERSON, PUBLIC_URL, RA, certificate, error_code, issue, load_bundle
 
 INDIVIDUAL = ObjectIdentifier("1.2.398.3.3.4.1.1")
 ORGANISATION = ObjectIdentifier("1.2.398.3.3.4.1.2")
@@ -117,7 +117,7 @@ async def test_an_employee_certificate_names_the_organisation_and_its_bin(
 
 
 async def test_a_system_certificate_may_sign_for_its_organisation(client: httpx.AsyncClient) -> None:
-    cert = certificate(await issue(client, subject=EMPLOYEE, holder="system"))
+    cert = certificate(await issue(client, headers=RA, subject=EMPLOYEE, holder="system"))
 
     assert list(_extension(cert, x509.ExtendedKeyUsage).value) == [
         ExtendedKeyUsageOID.EMAIL_PROTECTION,
@@ -195,7 +195,10 @@ async def test_an_employee_certificate_needs_a_valid_bin_and_an_organisation(cli
     wrong = {**EMPLOYEE, "bin": "140440000508"}
     assert error_code(await issue(client, expect=422, subject=wrong, holder="employee")) == "BIN_INVALID"
     nameless = {k: v for k, v in EMPLOYEE.items() if k != "organization"}
-    assert error_code(await issue(client, expect=422, subject=nameless, holder="system")) == "VALIDATION_FAILED"
+    assert (
+        error_code(await issue(client, expect=422, headers=RA, subject=nameless, holder="system"))
+        == "VALIDATION_FAILED"
+    )
 
 
 async def test_an_individuals_certificate_names_no_organisation(client: httpx.AsyncClient) -> None:

@@ -20,7 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from services.registry_stub.nca import authority as authority_module
 from services.registry_stub.nca.authority import CertificationAuthority
 from shared.calendar import utcnow
-from tests.support.nca import certificate, issue, running, settings
+from tests.support.nca import RA, certificate, issue, running, settings
 
 Nca = tuple[httpx.AsyncClient, CertificationAuthority]
 
@@ -67,7 +67,9 @@ async def test_a_revocation_shows_in_ocsp_at_once_with_its_time_and_reason(
 ) -> None:
     client, _ = nca
     cert, issuer = await _issued(nca)
-    revoked = await client.post(f"/nca/v1/certificates/{cert.serial_number:x}/revoke", json={"reason": "keyCompromise"})
+    revoked = await client.post(
+        f"/nca/v1/certificates/{cert.serial_number:x}/revoke", json={"reason": "keyCompromise"}, headers=RA
+    )
     answer = await _ask(client, _request(cert, issuer, algorithm))
 
     assert answer.certificate_status is ocsp.OCSPCertStatus.REVOKED

@@ -18,7 +18,7 @@ from services.registry_stub.nca.profiles import Holder, Profile, Subject
 from shared.calendar import utcnow
 from shared.db import Database
 from shared.migrate import migrate
-from tests.support.nca import IIN, error_code, issue, running, settings
+from tests.support.nca import IIN, RA, RA_TOKEN, error_code, issue, running, settings
 
 
 async def _crl(client: httpx.AsyncClient) -> x509.CertificateRevocationList:
@@ -33,7 +33,7 @@ def _number(crl: x509.CertificateRevocationList) -> int:
 
 
 async def _revoke(client: httpx.AsyncClient, serial: str, reason: str = "keyCompromise") -> httpx.Response:
-    return await client.post(f"/nca/v1/certificates/{serial}/revoke", json={"reason": reason})
+    return await client.post(f"/nca/v1/certificates/{serial}/revoke", json={"reason": reason}, headers=RA)
 
 
 async def test_revoked_certificate_is_listed_in_the_next_crl_with_its_reason(
@@ -152,7 +152,9 @@ async def test_two_processes_revoking_at_once_publish_consecutive_crls_listing_b
         serials = [f"{(await authority.issue(order)).certificate.serial_number:x}" for authority in authorities]
         first = x509.load_der_x509_crl(await authorities[0].crl())
 
-        await asyncio.gather(*(a.revoke(s, "superseded") for a, s in zip(authorities, serials, strict=True)))
+        await asyncio.gather(
+            *(a.revoke(s, "superseded", bearer=RA_TOKEN) for a, s in zip(authorities, serials, strict=True))
+        )
 
         last = x509.load_der_x509_crl(await authorities[1].crl())
         assert _number(last) == _number(first) + 2

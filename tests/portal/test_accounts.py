@@ -1,17 +1,24 @@
 """Portal accounts (§18 steps 1–4): registration against the individuals registry, password
-login with the same answer for an unknown IIN and a wrong password, the lockout, EDS login with an
-AUTH certificate, and tokens that are this portal's only."""
+login with the same answer for an unknown IIN and a wrong password, the lockout (shared.lockout;
+parallel guesses included, with the real Argon2 hasher), EDS login with an AUTH certificate, and
+tokens that are this portal's only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from services.portal_gateway import accounts
+from services.portal_gateway.models import Account
 from shared.auth import TokenIssuer
 from shared.eds.signing import sign
+from shared.errors import AppError
+from shared.lockout import MAX_FAILURES, LoginState
+from shared.passwords import PasswordHasher
+from tests.support.logins import GUESSES, TOKEN, Send, Steps, at_once, wrong_passwords
 from tests.support.portal import PASSWORD, TOKEN_SECRET, World, code
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -79,6 +86,123 @@ async def test_a_success_clears_earlier_failures(world: World) -> None:
     assert code(await world.login(iin, "wrong-again-password")) == "AUTH_INVALID_CREDENTIALS"
 
 
+def sender(world: World, iin: str) -> Send:
+    return lambda password: world.login(iin, password)
+
+
+def steps(world: World, iin: str) -> Steps[accounts.LoginAttempt]:
+    """The token route's steps (api/auth.py) for ``iin``, with the clock given."""
+    hasher = PasswordHasher()
+    return Steps(
+        world.db,
+        reserve=lambda session, now: accounts.reserve_login(session, iin=iin, now=now),
+        check=lambda attempt, password: accounts.check_password(hasher=hasher, attempt=attempt, password=password),
+        forget=lambda session, attempt: accounts.forget_failures(session, attempt=attempt),
+        row=lambda session: session.get(Account, iin),
+    )
+
+
+async def test_parallel_guesses_lock_the_account_before_the_right_password_comes(world: World) -> None:
+    """The attack, reproduced: 39 wrong passwords at once, then the right one. Each attempt is
+    reserved before its password is checked, so only the first five are checked and the right one
+    finds the account locked."""
+    iin, _ = await world.citizen()
+    guesses = await at_once(sender(world, iin), wrong_passwords())
+    assert guesses == {"AUTH_INVALID_CREDENTIALS": MAX_FAILURES - 1, "AUTH_LOCKED": GUESSES - MAX_FAILURES + 1}
+
+    right = await world.login(iin)
+    assert right.status_code == 423 and code(right) == "AUTH_LOCKED"
+    state = await steps(world, iin).state()
+    assert state.failures == MAX_FAILURES and state.locked_until is not None  # five reserved, no more
+
+
+@pytest.mark.parametrize("position", [0, GUESSES], ids=["right-sent-first", "right-sent-last"])
+async def test_forty_passwords_at_once_get_no_token_beyond_the_windows_five_attempts(
+    world: World, position: int
+) -> None:
+    """The attack as it was run: 39 wrong passwords and the right one, all in flight together. A
+    token only if the right one was among the five attempts reserved before the lock; everything
+    after the lock is AUTH_LOCKED."""
+    iin, _ = await world.citizen()
+    passwords = wrong_passwords()
+    passwords.insert(position, PASSWORD)
+    answers = await at_once(sender(world, iin), passwords)
+
+    assert answers[TOKEN] <= 1 and answers["AUTH_LOCKED"] >= GUESSES + 1 - MAX_FAILURES
+    assert answers["AUTH_INVALID_CREDENTIALS"] + answers[TOKEN] <= MAX_FAILURES
+    if not answers[TOKEN]:  # the right one came after the lock: refused like the guesses
+        assert answers == {"AUTH_INVALID_CREDENTIALS": MAX_FAILURES - 1, "AUTH_LOCKED": GUESSES + 2 - MAX_FAILURES}
+    state = await steps(world, iin).state()
+    # Five reserved; forgotten only by a right password reserved last (the one that locked).
+    assert state.failures == MAX_FAILURES or (answers[TOKEN] == 1 and state == LoginState())
+
+
+async def test_a_password_sent_while_five_attempts_are_being_checked_is_refused_unchecked(world: World) -> None:
+    """The attack step by step: five guesses reserved and still being checked (their hashes running)
+    use the window, so the right password that comes next is AUTH_LOCKED before it is hashed; the
+    guesses then find out they were wrong, the fifth that it locked the account."""
+    iin, _ = await world.citizen()
+    login, now = steps(world, iin), datetime.now(UTC)
+    in_flight = [await login.reserved(now=now) for _ in range(MAX_FAILURES)]
+
+    with pytest.raises(AppError) as refused:
+        await login.login(PASSWORD, now=now)
+    assert refused.value.code == "AUTH_LOCKED"
+    outcomes = []
+    for attempt in in_flight:
+        with pytest.raises(AppError) as wrong:
+            await login.check(attempt, "not-the-password")
+        outcomes.append(wrong.value.code)
+    assert outcomes == ["AUTH_INVALID_CREDENTIALS"] * (MAX_FAILURES - 1) + ["AUTH_LOCKED"]
+    assert (await login.state()).failures == MAX_FAILURES
+
+
+async def test_when_the_lock_runs_out_the_right_password_works_and_forgets_the_failures(world: World) -> None:
+    iin, _ = await world.citizen()
+    for n in range(MAX_FAILURES):
+        await world.login(iin, f"wrong-{n}-password")
+    login = steps(world, iin)
+    locked = await login.state()
+    assert locked.failures == MAX_FAILURES and locked.locked_until is not None
+
+    with pytest.raises(AppError) as refused:  # a second before the end: still locked, the right password too
+        await login.login(PASSWORD, now=locked.locked_until - timedelta(seconds=1))
+    assert refused.value.code == "AUTH_LOCKED" and await login.state() == locked  # refused: nothing written
+
+    assert (await login.login(PASSWORD, now=locked.locked_until)).iin == iin
+    assert await login.state() == LoginState()
+    assert (await world.login(iin)).status_code == 200
+
+
+async def test_a_right_password_does_not_forget_a_guess_reserved_after_it(world: World) -> None:
+    iin, _ = await world.citizen()
+    login, now = steps(world, iin), datetime.now(UTC)
+    right, guess = await login.reserved(now=now), await login.reserved(now=now)
+
+    await login.forgotten(await login.check(right, PASSWORD))
+    assert (await login.state()).failures == 2  # the guess, still being checked, stays counted
+    with pytest.raises(AppError) as wrong:
+        await login.check(guess, "not-the-password")
+    assert wrong.value.code == "AUTH_INVALID_CREDENTIALS" and (await login.state()).failures == 2  # counted once
+
+
+async def test_two_right_passwords_at_once_both_sign_in_and_forget_the_failures(world: World) -> None:
+    iin, _ = await world.citizen()
+    for n in range(MAX_FAILURES - 2):
+        await world.login(iin, f"wrong-{n}-password")
+    assert await at_once(sender(world, iin), [PASSWORD, PASSWORD]) == {TOKEN: 2}  # the second reserved locks...
+    assert await steps(world, iin).state() == LoginState()  # ...and its success forgets it all
+
+
+async def test_an_unknown_iin_is_never_locked_and_writes_nothing(world: World) -> None:
+    answers = await at_once(
+        lambda password: world.login(UNKNOWN_VALID_IIN, password), wrong_passwords(MAX_FAILURES + 1)
+    )
+    assert answers == {"AUTH_INVALID_CREDENTIALS": MAX_FAILURES + 1}  # never locked: there is nothing to lock
+    async with world.db.sessions() as session:
+        assert await session.get(Account, UNKNOWN_VALID_IIN) is None
+
+
 async def eds_login(world: World, iin: str, profile: str) -> tuple[dict[str, Any], httpx.Response]:
     challenge = (await world.portal.post("/api/v1/auth/challenge", json={"iin": iin})).json()["challenge"]
     signed = sign(challenge, await world.pki.issue(iin, profile=profile))
@@ -126,3 +250,22 @@ async def test_the_catalogue_lists_the_housing_queue(world: World) -> None:
     assert [s["id"] for s in services] == ["housing-queue"]
     assert services[0]["term_days"] == 30 and services[0]["cost"] == "free"
     assert set(services[0]["names"]) == {"kk", "ru", "en"}
+
+
+async def test_challenges_do_not_pile_up(world: World) -> None:
+    """Anyone may ask for a challenge for any IIN: expired ones are forgotten, and an IIN keeps at most
+    a handful open, so the table cannot be grown without bound."""
+    from sqlmodel import func, select
+
+    from services.portal_gateway.models import AuthChallenge
+    from shared.calendar import utcnow
+
+    iin = await world.persona()
+    async with world.db.transaction() as session:
+        session.add(AuthChallenge(nonce="long-gone", iin=iin, document="{}", expires_at=utcnow() - timedelta(hours=1)))
+    for _ in range(3 * accounts.MAX_OPEN_CHALLENGES):
+        assert (await world.portal.post("/api/v1/auth/challenge", json={"iin": iin})).status_code == 200
+    async with world.db.sessions() as session:
+        assert await session.get(AuthChallenge, "long-gone") is None
+        count = select(func.count()).select_from(AuthChallenge).where(AuthChallenge.iin == iin)
+        assert (await session.exec(count)).one() == accounts.MAX_OPEN_CHALLENGES

@@ -160,3 +160,35 @@ async def test_two_concurrent_submissions_cannot_both_pass_the_duplicate_rule(wo
     answers = await asyncio.gather(world.submit(auth, first), world.submit(auth, second))
     assert sorted(r.status_code for r in answers) == [202, 409]
     assert len((await world.portal.get("/api/v1/applications", headers=auth)).json()) == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["invoice\u202efdp.exe", "scan\x00.pdf", "../../etc/passwd", "two\nlines.pdf", "zero\u200bwidth.pdf"]
+)
+async def test_an_upload_whose_name_could_disguise_it_is_refused(world: World, name: str) -> None:
+    _, auth = await world.citizen()
+    refused = await world.portal.post(
+        "/api/v1/attachments",
+        params={"kind": "marriage_certificate", "name": name},
+        content=PDF,
+        headers={**auth, "Content-Type": "application/pdf"},
+    )
+    assert refused.status_code == 422 and code(refused) == "VALIDATION_FAILED"
+    assert refused.json()["error"]["details"]["errors"][0]["loc"] == ["query", "name"]
+
+
+async def test_a_downloaded_copy_is_saved_as_its_file_and_never_sniffed(world: World) -> None:
+    _, auth = await world.citizen()
+    uploaded = await world.portal.post(
+        "/api/v1/attachments",
+        params={"kind": "marriage_certificate", "name": "неке куәлігі.pdf"},
+        content=PDF,
+        headers={**auth, "Content-Type": "application/pdf"},
+    )
+    downloaded = await world.portal.get(f"/api/v1/attachments/{uploaded.json()['sha256']}", headers=auth)
+    assert downloaded.headers["x-content-type-options"] == "nosniff"
+    assert downloaded.headers["content-type"] == "application/pdf"
+    disposition = downloaded.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="') and "filename*=UTF-8''" in disposition
+    assert "%D0%BD%D0%B5%D0%BA%D0%B5" in disposition  # the name itself, percent-encoded UTF-8
+    assert downloaded.headers["cache-control"] == "private, no-store"

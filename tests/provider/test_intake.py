@@ -1,9 +1,11 @@
 """Annex 1 step 3 at the provider, over the bus: an application the regional gateway registered is
 verified again, registered as a case and checked against §14 (Condition 3, §18); Process 7 refuses
-with what is missing; the status goes back as ``case.status``. Nothing unverified opens a case."""
+with what is missing; the status goes back as ``case.status``. Nothing unverified opens a case, and a
+case's registration is the one the gateway's stamp signed (architecture §9)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, get_args
 
 import pytest
@@ -11,10 +13,19 @@ from sqlmodel import func, select
 
 from services.provider.models import Case, RejectedIntake
 from shared.eds.document import Author
+from shared.eds.signing import b64url, b64url_decode, rfc3339_precise
 from shared.housing.application import AttachmentKind
 from shared.housing.messages import CASE_STATUS
 from shared.participants import GATEWAY
-from tests.support.provider import World, system_signer
+from tests.support.pki import new_iin
+from tests.support.provider import (
+    World,
+    deliver_registered,
+    next_registration,
+    registered_delivery,
+    stamp_registered,
+    system_signer,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 EVERY_COPY: tuple[str, ...] = get_args(AttachmentKind)
@@ -39,12 +50,17 @@ async def statuses_recorded(world: World, application_id: str) -> int:
 async def test_an_eligible_applicant_with_complete_documents_is_registered_with_a_case_number(world: World) -> None:
     iin = await world.persona("eligible")
     application = await world.application(iin, attach=EVERY_COPY)
-    envelope = await world.deliver(application)
+    envelope = await deliver_registered(world, application)
 
     status = await world.status(application.id)
     assert status.status == "REGISTERED" and status.reason is None
     assert status.case_number is not None and status.case_number.startswith(f"ТҮ-{application.district}-20")
     assert status.registration_number == envelope.document["registration"]["number"]
+    stamp = json.loads(b64url_decode(envelope.document["signed"]["signatures"][1]["protected"]))
+    file = await world.case_file(application.id)
+    assert file is not None
+    assert (file.case.registration_number, status.registration_number) == (stamp["regNum"], stamp["regNum"])
+    assert rfc3339_precise(file.case.registered_at) == stamp["regT"]
     message = world.statuses[application.id][0]
     assert message.message_type == CASE_STATUS and message.sender == "KZ/GOV/140440000408/provider"
     assert (message.correlation_id, message.user_id, message.issue) == (
@@ -58,7 +74,7 @@ async def test_a_marriage_before_2008_without_its_copy_is_refused_naming_the_cop
     """§14: marriages registered before 1 June 2008 are not in the registries; Process 7."""
     iin = await world.persona("marriage_before_2008")
     refused = await world.application(iin, attach=all_but("marriage_certificate"))
-    await world.deliver(refused)
+    await deliver_registered(world, refused)
 
     status = await world.status(refused.id)
     assert status.status == "REFUSED_DOCUMENTS" and status.case_number
@@ -68,7 +84,7 @@ async def test_a_marriage_before_2008_without_its_copy_is_refused_naming_the_cop
     assert missing[0]["paragraph"] == "§14" and "not in the registry" in missing[0]["reason"]
 
     complete = await world.application(iin, attach=EVERY_COPY)
-    await world.deliver(complete)
+    await deliver_registered(world, complete)
     assert (await world.status(complete.id)).status == "REGISTERED"
 
 
@@ -76,7 +92,7 @@ async def test_a_serviceman_without_the_certificate_from_his_unit_is_refused(wor
     iin = await world.persona("employee:military")
     application = await world.application(iin, attach=all_but("employment_certificate"))
     assert application.employment_categories == ["military"]
-    await world.deliver(application)
+    await deliver_registered(world, application)
 
     status = await world.status(application.id)
     assert status.status == "REFUSED_DOCUMENTS" and status.reason is not None
@@ -86,7 +102,7 @@ async def test_a_serviceman_without_the_certificate_from_his_unit_is_refused(wor
 async def test_a_dead_applicant_is_refused_as_not_found(world: World) -> None:
     iin = await world.persona("dead")
     application = await world.application(iin, attach=EVERY_COPY)
-    await world.deliver(application)
+    await deliver_registered(world, application)
 
     status = await world.status(application.id)
     assert status.status == "REFUSED_DOCUMENTS"
@@ -98,7 +114,7 @@ async def test_an_applicant_the_individuals_database_does_not_know_is_refused(wo
     stranger = "871008401427"  # a valid IIN nobody in the registries has
     applicant = template.applicant.model_copy(update={"iin": stranger})
     application = template.model_copy(update={"author": Author(iin=stranger), "applicant": applicant})
-    await world.deliver(application)
+    await deliver_registered(world, application)
 
     status = await world.status(application.id)
     assert status.status == "REFUSED_DOCUMENTS"
@@ -113,7 +129,7 @@ async def test_an_applicant_the_individuals_database_does_not_know_is_refused(wo
 async def test_a_redelivered_application_opens_one_case(world: World) -> None:
     iin = await world.persona("eligible")
     application = await world.application(iin, attach=EVERY_COPY)
-    envelope = await world.deliver(application)
+    envelope = await deliver_registered(world, application)
     await world.status(application.id)
     # The same message again (the broker redelivers), and the gateway replaying it as a new message.
     await world.bus.publish(envelope)
@@ -173,7 +189,7 @@ async def test_while_the_registries_do_not_answer_the_application_waits_and_is_n
     # Each delivery asks two queries about the applicant first: four refused are two deliveries failed.
     world.registries.failures = 4
     try:
-        envelope = await world.deliver(application)
+        envelope = await deliver_registered(world, application)
         status = await world.status(application.id)
     finally:
         left, world.registries.failures = world.registries.failures, 0
@@ -185,7 +201,7 @@ async def test_while_the_registries_do_not_answer_the_application_waits_and_is_n
 async def test_every_status_is_in_the_case_history_with_who_and_why(world: World) -> None:
     iin = await world.persona("employee:military")
     application = await world.application(iin)
-    await world.deliver(application)
+    await deliver_registered(world, application)
     status = await world.status(application.id)
 
     file = await world.case_file(application.id)
@@ -194,3 +210,73 @@ async def test_every_status_is_in_the_case_history_with_who_and_why(world: World
     assert [(h.status, h.actor, h.reason) for h in file.history] == [
         ("REFUSED_DOCUMENTS", "KZ/GOV/140440000408/provider", status.reason)
     ]
+
+
+# -- the registration is the stamp's (architecture §9): nobody invents a registration number ---------------
+async def rejected_as(world: World, envelope: Any) -> RejectedIntake:
+    await world.bus.publish(envelope)
+    await world.applied(envelope.message_id)
+    async with world.provider_app.state.runtime.db.sessions() as session:
+        query = select(RejectedIntake).where(RejectedIntake.message_id == envelope.message_id)
+        row: RejectedIntake = (await session.exec(query)).one()
+    return row
+
+
+async def no_case(world: World, application_id: str, number: str) -> None:
+    assert await count(world, Case, Case.application_id == application_id) == 0
+    assert await count(world, Case, Case.registration_number == number) == 0
+    assert not world.statuses.get(application_id)
+
+
+async def test_a_stamp_by_an_employees_certificate_with_the_gateways_bin_opens_no_case(world: World) -> None:
+    """An employee of the gateway's organisation is not the gateway's system: their signature is no stamp."""
+    employee = await world.pki.issue(
+        new_iin(), holder="employee", subject={"bin": GATEWAY.bin, "organization": "Өңірлік шлюз (ТЕСТ)"}
+    )
+    application = await world.application(await world.persona("eligible"), attach=EVERY_COPY)
+    registration = next_registration(world, application.district).model_copy(update={"number": "KRG-FAKE-000001"})
+    # The attack as it was: an employee's "stamp" and an invented registration beside it, unsigned.
+    stamped = world.stamp(await world.signed(application), employee)
+    row = await rejected_as(world, registered_delivery(world, application, stamped, registration))
+    assert row.code == "EDS_PURPOSE_INVALID" and "system certificate" in row.details["reason"]
+    signer = row.details["signatures"][1]
+    assert (signer["role"], signer["bin"], signer["holder"]) == ("registration", GATEWAY.bin, "employee")
+    # And with a number of the right form signed into the employee's stamp.
+    registration = next_registration(world, application.district)
+    stamped = stamp_registered(world, await world.signed(application), registration, employee)
+    row = await rejected_as(world, registered_delivery(world, application, stamped, registration))
+    assert row.code == "EDS_PURPOSE_INVALID" and row.details["signatures"][1]["holder"] == "employee"
+    await no_case(world, application.id, "KRG-FAKE-000001")
+    await no_case(world, application.id, registration.number)
+
+
+async def test_an_invented_registration_beside_the_gateways_stamp_opens_no_case(world: World) -> None:
+    application = await world.application(await world.persona("eligible"), attach=EVERY_COPY)
+    registration = next_registration(world, application.district)
+    stamped = stamp_registered(world, await world.signed(application), registration)
+    forged = registration.model_copy(update={"number": "KRG-FAKE-000001"})
+    row = await rejected_as(world, registered_delivery(world, application, stamped, forged))
+    assert row.code == "VALIDATION_FAILED" and "stamp signed" in row.details["reason"]
+    assert (row.details["delivered"]["number"], row.details["stamped"]["number"]) == (
+        "KRG-FAKE-000001",
+        registration.number,
+    )
+    # A stamp that signs no registration (as the gateway stamped before) leaves the number unsigned: refused.
+    unregistered = world.stamp(await world.signed(application))
+    row = await rejected_as(world, registered_delivery(world, application, unregistered, forged))
+    assert row.code == "EDS_PURPOSE_INVALID" and "carries no registration" in row.details["reason"]
+    await no_case(world, application.id, "KRG-FAKE-000001")
+
+
+async def test_a_registration_number_edited_in_the_stamps_header_breaks_its_signature(world: World) -> None:
+    application = await world.application(await world.persona("eligible"), attach=EVERY_COPY)
+    registration = next_registration(world, application.district)
+    stamped = stamp_registered(world, await world.signed(application), registration)
+    stamp = dict(stamped["signatures"][1])
+    header = {**json.loads(b64url_decode(stamp["protected"])), "regNum": "KRG-20261126-999999"}
+    stamp["protected"] = b64url(json.dumps(header).encode())
+    edited = {"payload": stamped["payload"], "signatures": [stamped["signatures"][0], stamp]}
+    forged = registration.model_copy(update={"number": "KRG-20261126-999999"})
+    row = await rejected_as(world, registered_delivery(world, application, edited, forged))
+    assert row.code == "EDS_SIGNATURE_INVALID" and row.details["signature"] == 1
+    await no_case(world, application.id, "KRG-20261126-999999")

@@ -19,6 +19,10 @@ from services.registry_stub.config import RegistryStubSettings
 from shared.participants import REGISTRIES
 
 PUBLIC_URL = "http://nca.test:8005"
+RA_TOKEN = "ra-token-of-the-test-harness"
+"""The registration authority's token (NCA_RA_TOKEN) of every registry_stub the harness starts, and of the
+services and processes that ask it for system certificates or revocations."""
+RA = {"Authorization": f"Bearer {RA_TOKEN}"}
 IIN = "900101300017"
 OTHER_IIN = "880502400027"
 BIN = REGISTRIES.bin
@@ -31,7 +35,7 @@ def settings(tmp_path: Path, **overrides: Any) -> RegistryStubSettings:
         "database_url": f"sqlite+aiosqlite:///{tmp_path}/r.db",
         "public_url": PUBLIC_URL,
         "nca_test_mode": True,
-        "nca_ra_token": "",
+        "nca_ra_token": RA_TOKEN,
     }
     return RegistryStubSettings(**{**values, **overrides})
 

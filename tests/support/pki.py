@@ -31,6 +31,7 @@ from shared.eds.signing import Signer, b64url, b64url_decode
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
 from shared.iin import make_iin
+from tests.support.nca import RA, RA_TOKEN
 
 NCA_URL = "http://127.0.0.1:8005"
 _serials = itertools.count(1)
@@ -70,7 +71,8 @@ class SwitchableFetcher:
 
 @dataclass
 class Pki:
-    """The test NCA as a fixture: issue, revoke, verify."""
+    """The test NCA as a fixture: issue, revoke, verify. System certificates are asked for, and
+    revocations made, with the harness's RA token (``RA_TOKEN``), as the NCA requires in every mode."""
 
     client: httpx.AsyncClient
     fetcher: SwitchableFetcher
@@ -85,7 +87,9 @@ class Pki:
         subject: dict[str, Any] = {"iin": iin or new_iin(), "surname": "ТЕСТОВ", "given_name": "ТЕСТ"}
         subject.update(extra.pop("subject", {}))
         response = await self.client.post(
-            "/nca/v1/certificates", json={"subject": subject, "profile": profile, "holder": holder, **extra}
+            "/nca/v1/certificates",
+            json={"subject": subject, "profile": profile, "holder": holder, **extra},
+            headers=RA if holder == "system" else None,
         )
         assert response.status_code == 201, response.text
         body = response.json()
@@ -115,7 +119,7 @@ class Pki:
 
     async def revoke(self, signer: Signer, reason: str = "keyCompromise") -> None:
         serial = f"{signer.chain[0].serial_number:x}"
-        response = await self.client.post(f"/nca/v1/certificates/{serial}/revoke", json={"reason": reason})
+        response = await self.client.post(f"/nca/v1/certificates/{serial}/revoke", json={"reason": reason}, headers=RA)
         assert response.status_code == 200, response.text
 
 
@@ -132,7 +136,9 @@ def application(iin: str, **fields: Any) -> EDocument:
 @asynccontextmanager
 async def running_pki(tmp_path: Path) -> AsyncIterator[Pki]:
     """The registry_stub app (test mode) in process, reached through httpx ASGITransport."""
-    settings = RegistryStubSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'nca.db'}", nca_test_mode=True)
+    settings = RegistryStubSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'nca.db'}", nca_test_mode=True, nca_ra_token=RA_TOKEN
+    )
     app = create_app(settings)
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.nca import RA_TOKEN
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {
     "portal_gateway": "PORTAL_GATEWAY",
@@ -32,8 +34,16 @@ def free_port() -> int:
 
 
 def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a service process (or the client's): the caller's, without its databases and
+    broker, with the harness's RA token (``NCA_RA_TOKEN``: the gateway has the NCA certify its stamping
+    key with it; pass ``NCA_RA_TOKEN=""`` to run without one)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL_", "AMQP_URL"))}
-    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONUNBUFFERED="1", BUS_NAMESPACE=f"e2e.{uuid.uuid4().hex[:8]}")
+    env.update(
+        VAR_DIR=str(tmp_path / "var"),
+        PYTHONUNBUFFERED="1",
+        BUS_NAMESPACE=f"e2e.{uuid.uuid4().hex[:8]}",
+        NCA_RA_TOKEN=RA_TOKEN,
+    )
     env.update(extra)
     return env
 

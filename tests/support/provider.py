@@ -216,3 +216,45 @@ async def system_signer(pki: Pki, bin_: str, organization: str) -> Signer:
     """A system certificate of ``bin_`` (a gateway's, or an impostor's)."""
     subject = {"surname": "ЖҮЙЕ", "given_name": "ТЕСТ", "bin": bin_, "organization": organization}
     return await pki.issue(new_iin(), holder="system", subject=subject)
+
+
+# -- the gateway's registration stamp, which signs the registration it makes (architecture §9) ------------
+def next_registration(world: World, district: str) -> Registration:
+    """The next registration number and time (`World.registration`)."""
+    return world.registration(district)
+
+
+def stamp_registered(
+    world: World, signed: dict[str, Any], registration: Registration, signer: Signer | None = None
+) -> dict[str, Any]:
+    """``signed`` with the gateway's stamp (or ``signer``'s: an impostor's) carrying ``registration`` in its
+    protected header, signed at the registration time, as the gateway stamps."""
+    from shared.eds.signing import StampedRegistration  # imported here: this block is appended to the file
+
+    made = StampedRegistration(registration.number, registration.registered_at, registration.district)
+    return countersign(
+        signed, signer or world.gateway, role="registration", signed_at=registration.registered_at, registration=made
+    )
+
+
+def registered_delivery(
+    world: World,
+    application: ApplicationDocument,
+    signed: dict[str, Any],
+    registration: Registration,
+    **overrides: Any,
+) -> Envelope:
+    """`World.delivery` carrying ``registration`` beside the stamped document (the stamp's, or a forged one)."""
+    envelope = world.delivery(application, signed, **overrides)
+    document = {**envelope.document, "registration": registration.model_dump(mode="json")}
+    return envelope.model_copy(update={"document": document})
+
+
+async def deliver_registered(world: World, application: ApplicationDocument) -> Envelope:
+    """What the gateway delivers: the application signed by the citizen and stamped with its registration,
+    and that registration beside it; published on the bus."""
+    registration = next_registration(world, application.district)
+    signed = stamp_registered(world, await world.signed(application), registration)
+    envelope = registered_delivery(world, application, signed, registration)
+    await world.bus.publish(envelope)
+    return envelope

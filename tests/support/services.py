@@ -29,6 +29,7 @@ from shared.eds.revocation import RevocationSources
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
 from tests.support.bus import Collector
+from tests.support.nca import RA_TOKEN
 from tests.support.pki import NCA_URL, Pki, SwitchableFetcher
 
 Factory = Callable[[Bus, Verifier], FastAPI]
@@ -120,15 +121,21 @@ async def running(
     bus_name: str = "test",
     **registry: Any,
 ) -> AsyncIterator[InProcess]:
-    """The registry_stub (NCA test mode, its database under ``tmp_path``; ``registry`` are further
-    RegistryStubSettings, e.g. ``population_size``, ``population_as_of``) on a new InMemoryBus named
-    ``bus_name``, then each of ``services`` started in order (default verifier and base URL)."""
+    """The registry_stub (NCA test mode, the harness's RA token ``RA_TOKEN``, its database under
+    ``tmp_path``; ``registry`` are further RegistryStubSettings, e.g. ``population_size``,
+    ``population_as_of``) on a new InMemoryBus named ``bus_name``, then each of ``services`` started in
+    order (default verifier and base URL)."""
     async with AsyncExitStack() as stack:
         bus = InMemoryBus(bus_name)
         await bus.start()
         stack.push_async_callback(bus.close)
         settings = RegistryStubSettings(
-            **{"database_url": sqlite_url(tmp_path, "registry"), "nca_test_mode": True, **registry}
+            **{
+                "database_url": sqlite_url(tmp_path, "registry"),
+                "nca_test_mode": True,
+                "nca_ra_token": RA_TOKEN,
+                **registry,
+            }
         )
         registry_app = create_registry(settings, bus=bus)
         await stack.enter_async_context(LifespanManager(registry_app))

@@ -1,13 +1,17 @@
 """LOG_FORMAT: one JSON object per line for machines, structlog's console lines for a person, the same
-fields either way, stdlib (uvicorn) records through the same renderer, and no crash over a bad value."""
+fields either way, stdlib (uvicorn) records through the same renderer, and no crash over a bad value.
+No secret reaches the output at any level: the drivers' loggers stay at WARNING, and secret keys and
+secret-looking values are redacted."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
@@ -143,3 +147,153 @@ def test_the_level_still_applies(capsys: pytest.CaptureFixture[str]) -> None:
     get_logger("tests.logging").info("not shown")
     get_logger("tests.logging").warning("shown")
     assert [json.loads(line)["event"] for line in _lines(capsys.readouterr().err)] == ["shown"]
+
+
+# --- no secret in the log, whatever LOG_LEVEL is ---------------------------------------------------
+
+
+def _private_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def _secret_fragments(pem: str) -> list[str]:
+    """Pieces of the key that must not appear: each base64 line (also as a repr would show it)."""
+    return [line for line in pem.splitlines() if line and not line.startswith("-----")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "console"])
+async def test_at_debug_a_database_write_logs_no_private_key_and_no_password_hash(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reproduction: LOG_LEVEL=DEBUG and a real Database on SQLite writing a CA's key and a password
+    hash (aiosqlite printed every call with its arguments), and events carrying secrets by key or value."""
+    from sqlalchemy import text
+
+    from shared.db import Database, sqlite_url
+    from shared.passwords import PasswordHasher
+
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    configure_logging(os.environ["LOG_LEVEL"], fmt)
+    pem = _private_key_pem()
+    password = "correct horse battery staple"
+    password_hash = await PasswordHasher().hash(password)
+    assert password_hash.startswith("$argon2")
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI5MDAxMDEzMDAwMTciLCJyb2xlIjoiY2l0aXplbiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+    db = Database(sqlite_url(tmp_path, "secrets"))
+    try:
+        async with db.transaction() as session:
+            connection = await session.connection()
+            await connection.execute(text("CREATE TABLE ca (role TEXT, private_key_pem TEXT, password_hash TEXT)"))
+            await connection.execute(
+                text("INSERT INTO ca VALUES (:role, :key, :hash)"), {"role": "root", "key": pem, "hash": password_hash}
+            )
+        async with db.sessions() as session:
+            connection = await session.connection()
+            row = (await connection.execute(text("SELECT private_key_pem, password_hash FROM ca"))).one()
+        assert tuple(row) == (pem, password_hash)
+    finally:
+        await db.dispose()
+
+    log = get_logger("tests.logging")
+    log.debug("debug is on", probe="visible")
+    log.info("account created", password=password, password_hash=password_hash, login="specialist.nura")
+    log.info("issued", ca={"private_key_pem": pem, "serial": "0a1b"}, headers=[f"Authorization: Bearer {token}"])
+    log.info(f"stored {pem}")  # a secret in the message itself
+    logging.getLogger("some.library").debug("hash %s, token %s", password_hash, token)
+    logging.getLogger("aiosqlite").warning("still shown: %s", "a warning")
+    try:
+        raise ValueError(f"(sqlite3.IntegrityError) [parameters: ({pem!r}, {password_hash!r})]")
+    except ValueError:
+        log.exception("write failed")
+        exc_info = sys.exc_info()
+    # A stdlib record carrying an exception, rendered after the except block.
+    logging.getLogger("some.library").error("later", exc_info=exc_info)
+
+    captured = capsys.readouterr()
+    output = captured.err + captured.out
+    assert "debug is on" in output and "visible" in output, "DEBUG really is on"
+    assert "still shown: a warning" in output, "the quiet loggers still say what goes wrong"
+    assert "specialist.nura" in output and "0a1b" in output, "what is not secret is kept"
+    assert "write failed" in output and output.count("IntegrityError") >= 2, "both tracebacks are shown"
+    assert "INSERT INTO ca" not in output, "the driver and SQL loggers print no statement (nor its parameters)"
+    for secret in [password, password_hash, token, "PRIVATE KEY-----\\n", *_secret_fragments(pem)]:
+        assert secret not in output, f"{secret[:24]}... was logged"
+    assert "[redacted]" in output
+
+
+def test_the_driver_and_sql_loggers_stay_at_warning_whatever_the_level() -> None:
+    from shared.logging import QUIET_LOGGERS
+
+    assert {"sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg", "aio_pika", "aiormq", "httpx"} <= set(
+        QUIET_LOGGERS
+    )
+    for level in ("DEBUG", "INFO", "DEBUG"):
+        configure_logging(level, "json")
+        assert logging.getLogger().level == getattr(logging, level)
+        for name in QUIET_LOGGERS:
+            assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
+        assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [
+        ("password", True),
+        ("password_hash", True),
+        ("demo_password", True),
+        ("secret", True),
+        ("token_secret", True),
+        ("admin_token", True),
+        ("access_token", True),
+        ("NCA_RA_TOKEN", True),
+        ("private_key", True),
+        ("private_key_pem", True),
+        ("key_pem", True),
+        ("pkcs12", True),
+        ("p12", True),
+        ("authorization", True),
+        ("Authorization", True),
+        ("routing_key", False),
+        ("key_usage", False),
+        ("passport", False),
+        ("iin", False),
+        ("serial", False),
+        ("user_id", False),
+        ("event", False),
+    ],
+)
+def test_secret_keys(key: str, secret: bool) -> None:
+    from shared.logging import is_secret_key
+
+    assert is_secret_key(key) is secret
+
+
+def test_redaction_keeps_the_rest_and_changes_nothing_it_was_given() -> None:
+    from shared.logging import REDACTED, redact, redact_text
+
+    event = {"user": {"login": "a", "password": "p4ss"}, "urls": ["amqp://provider:s3cret-pw@rabbitmq:5672/"]}
+    assert redact(event) == {
+        "user": {"login": "a", "password": REDACTED},
+        "urls": [f"amqp://provider:{REDACTED}@rabbitmq:5672/"],
+    }
+    assert event["user"] == {"login": "a", "password": "p4ss"}, "the caller's objects are not changed"
+    assert redact_text("the admin bearer token is required") == "the admin bearer token is required"
+    assert redact_text("http://127.0.0.1:8005/nca/v1/chain.pem") == "http://127.0.0.1:8005/nca/v1/chain.pem"
+    assert redact({"password": "", "token": None, "count": 3}) == {"password": "", "token": None, "count": 3}
+
+
+def test_a_disclosed_value_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    """A secret meant to be shown once (a random demo password made at the first start) says so."""
+    from shared.logging import disclose
+
+    configure_logging("INFO", "json")
+    get_logger("tests.logging").warning("random password made", password=disclose("shown-once-XYZ"), other="p")
+    record = json.loads(_lines(capsys.readouterr().err)[-1])
+    assert record["password"] == "shown-once-XYZ"

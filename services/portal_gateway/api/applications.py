@@ -22,7 +22,7 @@ from services.portal_gateway.api.schemas import (
 from services.portal_gateway.api.views import detail, summary
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
-ApplicationId = Annotated[str, Path(description="the application's id (= the signed document's id)")]
+ApplicationId = Annotated[str, Path(max_length=64, description="the application's id (= the signed document's id)")]
 
 
 @router.post(

@@ -11,11 +11,15 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from services.portal_gateway import attachments
 from services.portal_gateway.api.deps import CurrentCitizen, Db
+from shared.api.limits import body_limit
 from shared.errors import AppError
 from shared.housing.application import Attachment
 
 router = APIRouter(prefix="/api/v1/attachments", tags=["attachments"])
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
+UPLOAD_BODY_LIMIT = attachments.MAX_SIZE + 1024 * 1024
+"""The kernel's limit on an upload's body (shared.api.limits, architecture §7): above the 10 MB rule, so
+that the rule answers (VALIDATION_FAILED) and the kernel refuses, unread, only what declares more."""
 
 
 async def _read_limited(request: Request) -> bytes:
@@ -38,15 +42,18 @@ async def _read_limited(request: Request) -> bytes:
     summary="Upload an e-copy of a document",
     description="The raw bytes of a PDF, JPEG or PNG (Content-Type says which), at most 10 MB; `kind` and `name` in "
     "the query. Returns the reference to put in the application's `attachments`. Only you may reference it.",
-    openapi_extra={"requestBody": {"required": True, "content": {m: _BINARY for m in attachments.MEDIA_TYPES}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {m: _BINARY for m in attachments.MEDIA_TYPES}},
+        **body_limit(UPLOAD_BODY_LIMIT),
+    },
 )
 async def upload(
     db: Db,
     citizen: CurrentCitizen,
     request: Request,
-    kind: Annotated[str, Query(description="shared.housing.application.AttachmentKind")],
-    name: Annotated[str, Query(description="the file's name as the citizen calls it")],
-    content_type: Annotated[str, Header()] = "",
+    kind: Annotated[str, Query(max_length=64, description="shared.housing.application.AttachmentKind")],
+    name: Annotated[str, Query(max_length=200, description="the file's name as the citizen calls it")],
+    content_type: Annotated[str, Header(max_length=200)] = "",
 ) -> Attachment:
     content = await _read_limited(request)
     checked = attachments.check_upload(content=content, media_type=content_type, kind=kind, name=name)
@@ -66,4 +73,10 @@ async def download(
 ) -> Response:
     async with db.sessions() as session:
         row = await attachments.content_of(session, iin=citizen.iin, sha256=sha256)
-    return Response(row.content, media_type=row.media_type)
+    headers = {
+        # Served as the file it is, never sniffed into something a browser would run; saved, not shown.
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": attachments.content_disposition(row.name),
+        "Cache-Control": "private, no-store",
+    }
+    return Response(row.content, media_type=row.media_type, headers=headers)

@@ -1,6 +1,7 @@
 """Accounts and login (§18 steps 1–4): registration with IIN and password, a token for IIN and
 password, and EDS login with the AUTH key (a challenge signed and sent back). Each route runs the
-slow checks (registry, hashing, EDS verification) first and then opens its unit of work."""
+slow checks (registry, hashing, EDS verification) outside its units of work; a password login opens
+one before the check, to reserve the attempt (`shared.lockout`), and one after a right password."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from services.portal_gateway.api.schemas import (
     TokenRequest,
     TokenView,
 )
+from shared.calendar import utcnow
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
 
@@ -48,18 +50,18 @@ async def register(db: Db, registries: Registries, hasher: Hasher, body: Registe
     summary="Sign in with IIN and password",
     description="Process 1 / Condition 1: a bearer token for this portal only (15 minutes). Process 2: "
     "AUTH_INVALID_CREDENTIALS, the same for an unknown IIN and a wrong password. 5 failures within 15 minutes of the "
-    "first lock the account for 15 minutes: AUTH_LOCKED (details: locked_until), even for the right password.",
+    "first lock the account for 15 minutes: AUTH_LOCKED (details: locked_until), even for the right password. An "
+    "attempt is counted before its password is checked: at most 5 passwords per window are checked, however many "
+    "are sent at once.",
 )
 async def token(db: Db, hasher: Hasher, tokens: Tokens, body: TokenRequest) -> TokenView:
     accounts.require_valid_iin(body.iin)
-    async with db.sessions() as session:
-        account = await accounts.find_account(session, iin=body.iin)
-    right = await accounts.check_password(hasher=hasher, account=account, password=body.password)
+    async with db.transaction() as session:  # the attempt is counted before the password is checked
+        attempt = await accounts.reserve_login(session, iin=body.iin, now=utcnow())
+    admitted = await accounts.check_password(hasher=hasher, attempt=attempt, password=body.password)
     async with db.transaction() as session:
-        refusal = await accounts.login(session, iin=body.iin, right=right)
-    if refusal is not None:  # raised after the commit, which keeps the failure
-        raise refusal
-    access_token, expires_in = accounts.issue_token(tokens, iin=body.iin, method="pwd")
+        await accounts.forget_failures(session, attempt=admitted)
+    access_token, expires_in = accounts.issue_token(tokens, iin=admitted.iin, method="pwd")
     return TokenView(access_token=access_token, expires_in=expires_in)
 
 

@@ -1,23 +1,29 @@
-"""Request and response bodies of the portal's API (architecture §6 contract points)."""
+"""Request and response bodies of the portal's API (architecture §6 contract points). Every request
+field is bounded (lengths, list sizes, the IIN's 12 digits), so that OpenAPI shows the limits and an
+oversized value is VALIDATION_FAILED (architecture §7) before anything is looked up or stored."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.housing.application import Attachment
+from shared.housing.application import MAX_ATTACHMENTS, MAX_LIST, Attachment, Code
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+IIN = r"^\d{12}$"
+MAX_PASSWORD = 200
+"""Characters of a password at most (hashing a megabyte with Argon2 is no login)."""
 SignedDocument = Any
+Password = Annotated[str, StringConstraints(max_length=MAX_PASSWORD)]
 
 
 class RegisterRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    iin: str = Field(description="the citizen's IIN (12 digits, check digit)", examples=["900101300017"])
-    password: str = Field(description="at least 8 characters, not only digits, not containing the IIN")
+    iin: str = Field(pattern=IIN, description="the citizen's IIN (12 digits, check digit)", examples=["900101300017"])
+    password: Password = Field(description="at least 8 characters, not only digits, not containing the IIN")
     email: str | None = Field(default=None, max_length=200, pattern=EMAIL, description="for results by e-mail (§17)")
 
 
@@ -30,8 +36,8 @@ class AccountView(BaseModel):
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    iin: str
-    password: str
+    iin: str = Field(pattern=IIN)
+    password: Password
 
 
 class TokenView(BaseModel):
@@ -43,7 +49,7 @@ class TokenView(BaseModel):
 class ChallengeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    iin: str
+    iin: str = Field(pattern=IIN)
 
 
 class ChallengeView(BaseModel):
@@ -70,11 +76,15 @@ class DraftRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    district: str | None = Field(default=None, description="shared.geo code; default: the registered address's")
-    categories: list[str] | None = Field(default=None, description="default: what the registries show")
-    vulnerable_groups: list[str] | None = None
-    employment_categories: list[str] | None = None
-    attachments: list[Attachment] | None = Field(default=None, description="references to your uploads")
+    district: Code | None = Field(default=None, description="shared.geo code; default: the registered address's")
+    categories: list[Code] | None = Field(
+        default=None, max_length=MAX_LIST, description="default: what the registries show"
+    )
+    vulnerable_groups: list[Code] | None = Field(default=None, max_length=MAX_LIST)
+    employment_categories: list[Code] | None = Field(default=None, max_length=MAX_LIST)
+    attachments: list[Attachment] | None = Field(
+        default=None, max_length=MAX_ATTACHMENTS, description="references to your uploads"
+    )
     email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
 
 

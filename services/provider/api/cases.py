@@ -10,6 +10,7 @@ from services.provider import cases
 from services.provider.api.deps import Runtime, Staff
 from services.provider.api.schemas import CaseDetail, CasePage, CaseSummary
 from services.provider.domain.workflow import CaseStatus
+from shared.api.limits import Offset
 from shared.errors import AppError
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -26,7 +27,7 @@ async def list_cases(
     staff: Staff,
     runtime: Runtime,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     status: Annotated[CaseStatus | None, Query(description="only cases in this status")] = None,
 ) -> CasePage:
     async with runtime.db.sessions() as session:

@@ -18,15 +18,15 @@ router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
     summary="Log in: login and password → a staff token",
     description="A bearer token for this provider only (audience `provider`), naming the staff member's role "
     "and district. Errors: AUTH_INVALID_CREDENTIALS (401: unknown login or wrong password); AUTH_LOCKED (423: "
-    "5 wrong passwords within 15 minutes lock the account for 15 minutes, the right password included).",
+    "5 wrong passwords within 15 minutes lock the account for 15 minutes, the right password included). An attempt "
+    "is counted before its password is checked: at most 5 passwords per window are checked, however many are sent "
+    "at once.",
 )
 async def token(body: TokenRequest, runtime: Runtime, tokens: Tokens, passwords: Passwords) -> TokenResponse:
-    now = utcnow()
-    async with runtime.db.sessions() as session:
-        account = await staff.find_account(session, login=body.login)
-    valid = await staff.check_password(account, password=body.password, passwords=passwords, now=now)
+    async with runtime.db.transaction() as session:  # the attempt is counted before the password is checked
+        attempt = await staff.reserve_login(session, login=body.login, now=utcnow())
+    admitted = await staff.check_password(passwords=passwords, attempt=attempt, password=body.password)
     async with runtime.db.transaction() as session:
-        attempt = await staff.record_attempt(session, login=body.login, valid=valid, now=now)
-    admitted = staff.admit(attempt, now=now)
+        await staff.forget_failures(session, attempt=admitted)
     access_token, expires_in = tokens.issue(admitted.login, admitted.role, district=admitted.district)
     return TokenResponse(access_token=access_token, expires_in=expires_in)

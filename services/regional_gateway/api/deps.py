@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.api.deps import Db, from_state
 from shared.errors import AppError
-from shared.logging import get_logger
+from shared.logging import disclose, get_logger
 
 __all__ = ["AdminOnly", "AdminToken", "Db"]
 
@@ -38,7 +38,7 @@ class AdminToken:
         if self.generated:
             log.warning(
                 "REGIONAL_GATEWAY_ADMIN_TOKEN is not set: a random admin token was made for this run",
-                admin_token=self._token,
+                admin_token=disclose(self._token),
             )
 
     def check(self, credentials: HTTPAuthorizationCredentials | None) -> None:

@@ -12,6 +12,7 @@ from services.regional_gateway import dead_letters, delivery, message_log
 from services.regional_gateway.api.deps import AdminOnly, Db
 from services.regional_gateway.api.schemas import DeadLetterPage, DeadLetterView, DeliveryView
 from services.regional_gateway.models import GatewayApplication
+from shared.api.limits import Offset, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["workstation"], dependencies=[AdminOnly])
 
@@ -29,7 +30,7 @@ ApplicationId = Annotated[str, Path(max_length=64, description="the application'
 async def list_dead_letters(
     db: Db,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     queue: Annotated[str | None, Query(max_length=200)] = None,
     replayed: bool | None = None,
 ) -> DeadLetterPage:
@@ -46,7 +47,7 @@ async def list_dead_letters(
     "skip it), to its original routing key through the outbox, logs the replay and marks the dead letter "
     "replayed. NOT_FOUND for an unknown id, CONFLICT when it was replayed already.",
 )
-async def replay_dead_letter(db: Db, dead_letter_id: int) -> DeadLetterView:
+async def replay_dead_letter(db: Db, dead_letter_id: RowId) -> DeadLetterView:
     async with db.transaction() as session:
         return DeadLetterView.of(await dead_letters.replay(session, dead_letter_id=dead_letter_id))
 

@@ -14,10 +14,14 @@ from shared.api.deps import Db, from_state
 
 __all__ = ["Authority", "Bearer", "Db", "Desk"]
 
-_ra_token = HTTPBearer(auto_error=False, description="NCA_RA_TOKEN: needed for certificates of information systems")
+_ra_token = HTTPBearer(
+    auto_error=False,
+    description="NCA_RA_TOKEN, the registration authority's credential: needed to issue certificates (but "
+    "individuals' and employees' in test mode) and to revoke them (or the holder's signed request)",
+)
 
 
 Authority = Annotated[CertificationAuthority, from_state("nca")]
 Desk = Annotated[RegistryDesk, from_state("registry_desk")]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_ra_token)]
-"""The RA token, when one is sent (``Authorization: Bearer <NCA_RA_TOKEN>``)."""
+"""The RA token, when one is sent (``Authorization: Bearer <NCA_RA_TOKEN>``); checked by the authority."""

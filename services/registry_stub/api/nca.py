@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp as x509_ocsp
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import Field
 
 from services.registry_stub.api.deps import Authority, Bearer
 from services.registry_stub.api.schemas import (
@@ -35,6 +36,18 @@ OCSP_MAX_REQUEST = 16_384
 """An OCSP request for one certificate is a few hundred bytes; anything this large is not one."""
 
 router = APIRouter(prefix="/nca/v1", tags=["certification authority"])
+Serial = Annotated[str, Path(max_length=64, description="the certificate's serial number, hex")]
+
+
+class RevokeBody(RevokeRequest):
+    """The revocation's body: the reason, and, from a holder without the RA token, their signed request."""
+
+    signed: dict[str, Any] | None = Field(
+        None,
+        description="The holder's revocation request: an e-document of type `nca/revocation-request@1` "
+        "(`serial`, `reason`, `author` the certificate's IIN/BIN) signed, as JWS JSON, with the key of the "
+        "certificate to revoke (SIGN or AUTH). Not needed with `Authorization: Bearer <NCA_RA_TOKEN>`.",
+    )
 
 
 def _binary(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
@@ -53,9 +66,10 @@ def _pem(certificates: list[x509.Certificate]) -> str:
     response_model_exclude_none=True,
     summary="Issue a certificate (SIGN or AUTH) for a person, an employee or a system",
     description="Certifies `public_key_pem`, or, without it, makes a key pair (`key_type`) and returns it in a "
-    "PKCS#12 file with a random password. Errors: IIN_INVALID, BIN_INVALID, PUBLIC_KEY_INVALID, "
-    "NCA_TEST_MODE_REQUIRED (validity override outside test mode), NCA_RA_TOKEN_REQUIRED (holder `system` "
-    "without `Authorization: Bearer <NCA_RA_TOKEN>` outside test mode).",
+    "PKCS#12 file with a random password. Needs `Authorization: Bearer <NCA_RA_TOKEN>` (the registration "
+    "authority), except for an individual's or an employee's certificate in test mode (`NCA_TEST_MODE=1`); a "
+    "system's certificate needs it in every mode. Errors: NCA_RA_TOKEN_REQUIRED, NCA_TEST_MODE_REQUIRED "
+    "(validity override outside test mode), IIN_INVALID, BIN_INVALID, PUBLIC_KEY_INVALID.",
 )
 async def issue(body: IssueRequest, nca: Authority, bearer: Bearer) -> IssueResponse:
     order = IssueOrder(
@@ -82,13 +96,16 @@ async def issue(body: IssueRequest, nca: Authority, bearer: Bearer) -> IssueResp
 @router.post(
     "/certificates/{serial}/revoke",
     response_model=RevokeResponse,
-    summary="Revoke a certificate",
+    summary="Revoke a certificate (the registration authority, or the holder by a signed request)",
     description="Revokes now, publishes a new CRL at once (its number goes up by one), and OCSP answers "
-    "`revoked` from the next request on. Errors: CERTIFICATE_NOT_FOUND, CERTIFICATE_ALREADY_REVOKED, "
-    "NCA_RA_TOKEN_REQUIRED (a system's certificate, outside test mode).",
+    "`revoked` from the next request on. Only with `Authorization: Bearer <NCA_RA_TOKEN>`, or with `signed`: the "
+    "holder's revocation request for this serial and reason, signed with this certificate's own key and checked "
+    "against the NCA's record of it. Errors: NCA_RA_TOKEN_REQUIRED (neither), EDS_SIGNATURE_INVALID (signed by "
+    "another key), EDS_PURPOSE_INVALID (another document, serial or reason), EDS_IIN_MISMATCH, EDS_MALFORMED, "
+    "EDS_ALG_NOT_ALLOWED, CERTIFICATE_NOT_FOUND, CERTIFICATE_ALREADY_REVOKED.",
 )
-async def revoke(serial: str, body: RevokeRequest, nca: Authority, bearer: Bearer) -> RevokeResponse:
-    row = await nca.revoke(serial, body.reason, bearer=bearer.credentials if bearer else None)
+async def revoke(serial: Serial, body: RevokeBody, nca: Authority, bearer: Bearer) -> RevokeResponse:
+    row = await nca.revoke(serial, body.reason, bearer=bearer.credentials if bearer else None, signed=body.signed)
     assert row.revoked_at is not None
     return RevokeResponse(serial=row.serial, revoked_at=row.revoked_at, reason=body.reason)
 
@@ -98,7 +115,7 @@ async def revoke(serial: str, body: RevokeRequest, nca: Authority, bearer: Beare
     response_model=CertificateStatus,
     summary="A certificate's record and status (good or revoked), for testers",
 )
-async def certificate_status(serial: str, nca: Authority) -> CertificateStatus:
+async def certificate_status(serial: Serial, nca: Authority) -> CertificateStatus:
     return _status(await nca.certificate(serial))
 
 

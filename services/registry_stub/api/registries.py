@@ -19,12 +19,14 @@ router = APIRouter(prefix="/api/v1", tags=["state registries"])
 ConsentParam = Annotated[
     str | None,
     Query(
+        max_length=200,
         description="Reference of the applicant's §14 written consent to use legally protected information "
-        "(or of the signed application carrying it). Required: a query without one is refused (CONSENT_REQUIRED)."
+        "(or of the signed application carrying it). Required: a query without one is refused (CONSENT_REQUIRED).",
     ),
 ]
-ApplicationParam = Annotated[str | None, Query(description="The application the query is for, if any")]
-IinPath = Annotated[str, Path(description="the person's IIN (12 digits)")]
+ApplicationParam = Annotated[str | None, Query(max_length=64, description="The application the query is for, if any")]
+# Checked by its check digit (IIN_INVALID), so only bounded here: a wrong number always gets that code.
+IinPath = Annotated[str, Path(max_length=32, description="the person's IIN (12 digits)")]
 
 
 async def _mirror(
@@ -77,7 +79,11 @@ _iin_mirror("court-decisions", "/persons/{iin}/court-decisions", "Court decision
     "it cannot be relied on; CONSENT_REQUIRED without `consent`.",
 )
 async def power_of_attorney(
-    request: Request, desk: Desk, number: str, consent: ConsentParam = None, application: ApplicationParam = None
+    request: Request,
+    desk: Desk,
+    number: Annotated[str, Path(max_length=64, description="the power of attorney's number")],
+    consent: ConsentParam = None,
+    application: ApplicationParam = None,
 ) -> RegistryAnswerView:
     return await _mirror(request, desk, "power-of-attorney", {"number": number}, consent, application)
 
@@ -91,7 +97,9 @@ async def power_of_attorney(
     "`vulnerable:large_family`, `employee:military`, `poa:expired`, `eligible`); without it, every persona.",
 )
 async def personas(
-    db: Db, trait: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    db: Db,
+    trait: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[PersonaView]:
     async with db.sessions() as session:
         found = await catalogue.personas(session, trait=trait, limit=limit)

@@ -2,10 +2,17 @@
 answer OCSP (architecture §5). One `CertificationAuthority` per service process; its state is in the
 service's database (`store`), so several processes on one database act as one CA.
 
-Who may do what: anyone may issue and revoke certificates of individuals and employees (it is a test CA);
-certificates of information systems (holder "system") need the registration authority's token
-(``Authorization: Bearer <NCA_RA_TOKEN>``) to be issued or revoked, and validity overrides need
-``NCA_TEST_MODE`` — which also waives the token.
+Who may do what (architecture §5):
+- **RA mode** (the default: ``NCA_TEST_MODE`` is not 1). Issuing any certificate needs the registration
+  authority's credential, ``Authorization: Bearer <NCA_RA_TOKEN>``; without a token set, nothing is
+  issued over HTTP.
+- **Test mode** (``NCA_TEST_MODE=1``, which `make run` sets). Anyone may get an individual's or an
+  employee's certificate, as on a test CA, with validity overrides (``not_before``/``not_after``) if
+  asked; certificates of information systems (holder "system") still need the RA token.
+- **Revocation**, in both modes: the RA token, or the holder's revocation request signed with the
+  key of the certificate to revoke (`holder_requests`), checked against the NCA's own record.
+The service's own certificates (the registries' answering key) are made in process, without a token.
+Tokens are compared in constant time.
 """
 
 from __future__ import annotations
@@ -14,13 +21,14 @@ import asyncio
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from services.registry_stub.config import RegistryStubSettings
 from services.registry_stub.models import CrlRecord, IssuedCertificate
-from services.registry_stub.nca import ocsp, pki, store
+from services.registry_stub.nca import holder_requests, ocsp, pki, store
 from services.registry_stub.nca.ocsp import CertStatus
 from services.registry_stub.nca.pki import Credential, KeyType
 from services.registry_stub.nca.profiles import (
@@ -94,6 +102,13 @@ class CertificationAuthority:
             responder = await asyncio.to_thread(pki.make_responder, credentials[store.ISSUING], _now())
             credentials = await store.insert_or_load(self._db, {store.RESPONDER: responder})
         self._credentials = credentials
+        if not self._settings.nca_ra_token:
+            log.warning(
+                "NCA_RA_TOKEN is not set: no system certificate is issued over HTTP"
+                if self._settings.nca_test_mode
+                else "NCA_RA_TOKEN is not set: no certificate is issued over HTTP (RA mode, NCA_TEST_MODE is not 1)",
+                revocation="only by a holder's signed revocation request",
+            )
 
     async def own_credential(self, role: str, subject: Subject) -> Credential:
         """A SIGN credential (holder system) for registry_stub's own answers, made under the issuing CA
@@ -133,17 +148,21 @@ class CertificationAuthority:
         """The issuing CA, then the root: what goes after an end-entity certificate."""
         return [self.issuing_ca, self.root]
 
+    def is_registration_authority(self, bearer: str | None) -> bool:
+        """Whether ``bearer`` is the RA token (compared in constant time); never when no token is set."""
+        token = self._settings.nca_ra_token
+        return bool(token) and bearer is not None and hmac.compare_digest(bearer.encode(), token.encode())
+
     def check_rights(self, holder: Holder, *, overrides_validity: bool, bearer: str | None) -> None:
-        """NCA_TEST_MODE_REQUIRED for a validity override outside test mode; NCA_RA_TOKEN_REQUIRED for a
-        system certificate without the RA token outside test mode (and always, if no token is set)."""
-        if self._settings.nca_test_mode:
-            return
-        if overrides_validity:
+        """Who may have a certificate issued. NCA_RA_TOKEN_REQUIRED without the RA token, except for an
+        individual's or an employee's certificate in test mode; then NCA_TEST_MODE_REQUIRED for a
+        validity override outside test mode (the RA token does not waive it)."""
+        test_mode = self._settings.nca_test_mode
+        open_to_anyone = test_mode and holder is not Holder.SYSTEM
+        if not open_to_anyone and not self.is_registration_authority(bearer):
+            raise AppError("NCA_RA_TOKEN_REQUIRED", {"holder": holder.value, "mode": "test" if test_mode else "ra"})
+        if overrides_validity and not test_mode:
             raise AppError("NCA_TEST_MODE_REQUIRED", {"fields": ["not_before", "not_after"]})
-        if holder is Holder.SYSTEM:
-            token = self._settings.nca_ra_token
-            if not token or not hmac.compare_digest((bearer or "").encode(), token.encode()):
-                raise AppError("NCA_RA_TOKEN_REQUIRED", {"holder": holder.value})
 
     async def issue(self, order: IssueOrder, *, bearer: str | None = None) -> Issued:
         """Certify the order's subject under the issuing CA and record the certificate. Rights first
@@ -177,13 +196,30 @@ class CertificationAuthority:
             raise AppError("CERTIFICATE_NOT_FOUND", {"serial": serial})
         return row
 
-    async def revoke(self, serial: str, reason: RevocationReason, *, bearer: str | None = None) -> IssuedCertificate:
+    async def revoke(
+        self, serial: str, reason: RevocationReason, *, bearer: str | None = None, signed: Any = None
+    ) -> IssuedCertificate:
         """Revoke now and publish a new CRL at once; OCSP answers from the same record, so it shows the
-        revocation from the next request on."""
+        revocation from the next request on. Only the RA (``bearer``) or the certificate's holder (a
+        revocation request ``signed`` with its key, `holder_requests.check`) may: NCA_RA_TOKEN_REQUIRED
+        when neither is given, the request's refusal when it does not hold."""
         row = await self.certificate(serial)
-        self.check_rights(Holder(row.holder), overrides_validity=False, bearer=bearer)
+        if self.is_registration_authority(bearer):
+            by = "registration authority"
+        elif signed is not None:
+            holder_requests.check(signed, row, reason, _now())
+            by = "holder"
+        else:
+            raise AppError(
+                "NCA_RA_TOKEN_REQUIRED",
+                {
+                    "serial": row.serial,
+                    "holder": row.holder,
+                    "alternative": "a revocation request (nca/revocation-request@1) signed with this certificate's key",
+                },
+            )
         revoked = await store.revoke(self._db, row.serial, reason, _now().replace(microsecond=0), self._make_crl)
-        log.info("certificate revoked", serial=row.serial, reason=reason)
+        log.info("certificate revoked", serial=row.serial, reason=reason, by=by)
         return revoked
 
     async def crl(self) -> bytes:

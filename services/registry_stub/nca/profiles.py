@@ -20,12 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from shared.eds.revocation_request import Reason
 from shared.errors import AppError
 from shared.iin import is_valid_bin, is_valid_iin
 
@@ -45,19 +45,10 @@ class Holder(StrEnum):
     SYSTEM = "system"
 
 
-RevocationReason = Literal[
-    "unspecified",
-    "keyCompromise",
-    "cACompromise",
-    "affiliationChanged",
-    "superseded",
-    "cessationOfOperation",
-    "certificateHold",
-    "privilegeWithdrawn",
-]
-"""RFC 5280 §5.3.1 reasons a certificate may be revoked for, by name as `x509.ReasonFlags` values write them.
-removeFromCRL and aACompromise are not offered: the NCA does not release holds and issues no attribute
-certificates."""
+RevocationReason = Reason
+"""RFC 5280 §5.3.1 reasons a certificate may be revoked for, by name as `x509.ReasonFlags` values write them
+(`shared.eds.revocation_request.Reason`, which a holder's signed request names too). removeFromCRL and
+aACompromise are not offered: the NCA does not release holds and issues no attribute certificates."""
 
 # Certificate policies: individual / legal entity (employees and systems act for one).
 POLICY = {
