@@ -10,6 +10,7 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.provider import intake
+from services.provider.registry_facts import AnswerMemory
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
 from shared.eds.verify import Verifier
@@ -24,10 +25,10 @@ CONSUMER = "provider.intake"
 
 
 async def check_delivery(
-    delivery: Delivery, *, verifier: Verifier, registries: RegistryClient, gateway_bin: str
+    delivery: Delivery, *, verifier: Verifier, registries: RegistryClient, gateway_bin: str, memory: AnswerMemory
 ) -> intake.Verdict:
     return await intake.check_delivery(
-        delivery.envelope, verifier=verifier, registries=registries, gateway_bin=gateway_bin
+        delivery.envelope, verifier=verifier, registries=registries, gateway_bin=gateway_bin, memory=memory
     )
 
 
@@ -37,13 +38,19 @@ async def take_in(session: AsyncSession, delivery: Delivery, verdict: intake.Ver
     )
 
 
-def table(*, verifier: Verifier, registries: RegistryClient, gateway_bin: str) -> list[MessageHandler]:
-    """``gateway_bin``: the BIN whose registration stamp every delivered application must carry."""
+def table(
+    *, verifier: Verifier, registries: RegistryClient, gateway_bin: str, memory: AnswerMemory | None = None
+) -> list[MessageHandler]:
+    """``gateway_bin``: the BIN whose registration stamp every delivered application must carry;
+    ``memory``: the registries' answers remembered across redeliveries (one per process)."""
+    memory = memory or AnswerMemory()
     return [
         MessageHandler(
             queue=QUEUE,
             bindings=[f"{DELIVERED_PREFIX}.*"],
-            check=partial(check_delivery, verifier=verifier, registries=registries, gateway_bin=gateway_bin),
+            check=partial(
+                check_delivery, verifier=verifier, registries=registries, gateway_bin=gateway_bin, memory=memory
+            ),
             apply=take_in,
             consumer=CONSUMER,
         )

@@ -29,7 +29,7 @@ from services.provider import cases
 from services.provider.domain.condition3 import Decision, decide
 from services.provider.domain.facts import Asked
 from services.provider.models import RejectedIntake
-from services.provider.registry_facts import gather_facts
+from services.provider.registry_facts import AnswerMemory, gather_facts
 from shared.bus.envelope import Envelope
 from shared.eds.verify import SignatureInfo, Verified, Verifier
 from shared.errors import AppError, is_transient
@@ -61,7 +61,12 @@ Verdict = Rejected | Accepted
 
 
 async def check_delivery(
-    envelope: Envelope, *, verifier: Verifier, registries: RegistryClient, gateway_bin: str
+    envelope: Envelope,
+    *,
+    verifier: Verifier,
+    registries: RegistryClient,
+    gateway_bin: str,
+    memory: AnswerMemory | None = None,
 ) -> Verdict:
     """Screen the delivered message and decide Condition 3 on the registries' answers. Raises only
     what may pass later: a transient verification failure, or the registries not answering."""
@@ -72,7 +77,7 @@ async def check_delivery(
             raise
         log.warning("delivery rejected: not a verified application from the gateway", code=exc.code)
         return Rejected(exc)
-    gathered = await gather_facts(registries, intake.application, user_id=envelope.user_id)
+    gathered = await gather_facts(registries, intake.application, user_id=envelope.user_id, memory=memory)
     return Accepted(intake, decide(intake.application, gathered.facts), gathered.answers)
 
 

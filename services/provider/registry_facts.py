@@ -4,7 +4,12 @@ answers mean is domain/facts.py's.
 
 An answer about the person ("no such person", "not a valid IIN") is a fact the decision uses; the
 registries not answering (timeout, unavailable, an answer that fails its checks) is our outage, never
-the citizen's fault: it is raised, so the bus redelivers the application later."""
+the citizen's fault: it is raised, so the bus redelivers the application later.
+
+The fan-out is bounded: whom to ask is the applicant and their family as the individuals database
+lists it (domain/facts.py), at most `CONCURRENT_QUERIES` of one application's queries are in flight
+at once, and the answers already gathered are remembered (`AnswerMemory`) so that a redelivery after
+an outage half-way asks only what is still missing."""
 
 from __future__ import annotations
 
@@ -19,10 +24,30 @@ from services.provider.domain.facts import (
     known_alive,
     others_to_ask,
 )
+from shared.cache import BoundedCache
 from shared.calendar import utcnow
 from shared.errors import AppError
 from shared.housing.application import ApplicationDocument
 from shared.registries import RegistryClient
+
+CONCURRENT_QUERIES = 4
+"""One application's registry queries in flight at once: the registries serve every citizen."""
+
+
+class AnswerMemory:
+    """The registries' answers an application was given, kept in this process for ``ttl_s`` (and at
+    most ``max_entries`` of them): a redelivery does not ask again what was answered. Answers are
+    signed and dated; the case keeps the ones it was decided on."""
+
+    def __init__(self, *, ttl_s: float = 900.0, max_entries: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self._answers: BoundedCache[tuple[str, str, str], Asked] = BoundedCache(max_entries)
+
+    def recall(self, application_id: str, query: str, iin: str) -> Asked | None:
+        return self._answers.get((application_id, query, iin))
+
+    def keep(self, application_id: str, asked: Asked) -> None:
+        self._answers.put((application_id, asked.query, asked.subject), asked, self.ttl_s)
 
 
 async def ask(registries: RegistryClient, query: str, iin: str, *, application_id: str, user_id: str | None) -> Asked:
@@ -41,22 +66,30 @@ async def ask(registries: RegistryClient, query: str, iin: str, *, application_i
 
 
 async def gather_facts(
-    registries: RegistryClient, application: ApplicationDocument, *, user_id: str | None
+    registries: RegistryClient,
+    application: ApplicationDocument,
+    *,
+    user_id: str | None,
+    memory: AnswerMemory | None = None,
 ) -> Gathered:
     """Ask the individuals database about the applicant, then the civil-status registry about the
-    applicant, the household and the relatives who died; raise `AppError` when the registries do not
-    answer (UPSTREAM_TIMEOUT, SERVICE_UNAVAILABLE, UPSTREAM_ERROR, …)."""
+    applicant, the household members of the applicant's family and the relatives who died; raise
+    `AppError` when the registries do not answer (UPSTREAM_TIMEOUT, SERVICE_UNAVAILABLE, …)."""
     application_id, applicant_iin = application.id, application.applicant.iin
-    person, own = await asyncio.gather(
-        ask(registries, "person", applicant_iin, application_id=application_id, user_id=user_id),
-        ask(registries, "civil-status", applicant_iin, application_id=application_id, user_id=user_id),
-    )
+    memory = memory or AnswerMemory()
+    in_flight = asyncio.Semaphore(CONCURRENT_QUERIES)
+
+    async def asked(query: str, iin: str) -> Asked:
+        known = memory.recall(application_id, query, iin)
+        if known is not None:
+            return known
+        async with in_flight:
+            answer = await ask(registries, query, iin, application_id=application_id, user_id=user_id)
+        memory.keep(application_id, answer)
+        return answer
+
+    person, own = await asyncio.gather(asked("person", applicant_iin), asked("civil-status", applicant_iin))
     if not known_alive(person):
         return facts_of(application, person, own)
-    others = await asyncio.gather(
-        *(
-            ask(registries, "civil-status", iin, application_id=application_id, user_id=user_id)
-            for iin in others_to_ask(application, person)
-        )
-    )
+    others = await asyncio.gather(*(asked("civil-status", iin) for iin in others_to_ask(application, person)))
     return facts_of(application, person, own, others)

@@ -8,12 +8,9 @@ responder authority, freshness) is pyhanko-certvalidator's job in `shared.eds.ve
 from __future__ import annotations
 
 import os
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Literal, Protocol
 
 import httpx
 from cryptography import x509
@@ -22,60 +19,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
+from shared.cache import CACHE_ENTRIES, BoundedCache
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 
 Source = Literal["ocsp", "crl"]
 
-CACHE_ENTRIES = 10_000
-"""Size bound of a per-certificate cache: far more distinct signers than one freshness window sees,
-and a few tens of MB at most (an OCSP answer or a chain verdict is a few KB)."""
 CRL_ENTRIES = 16
 """Size bound of the CRL cache, by distribution point: a CA publishes one CRL (a few across a key
 rollover), and a CRL can be large."""
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class BoundedCache(Generic[K, V]):
-    """A cache bounded in time (each entry until its own expiry) and in size (beyond ``max_entries``
-    the least recently used entry goes). Expiry is on ``clock``, monotonic seconds by default."""
-
-    def __init__(self, max_entries: int = CACHE_ENTRIES, *, clock: Callable[[], float] = time.monotonic) -> None:
-        if max_entries < 1:
-            raise ValueError("a cache holds at least one entry")
-        self.max_entries = max_entries
-        self._clock = clock
-        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: K) -> V | None:
-        """The live value under ``key`` (now the most recently used), or None; an expired one is dropped."""
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if self._clock() >= entry[0]:
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return entry[1]
-
-    def put(self, key: K, value: V, ttl: float) -> None:
-        """Keep ``value`` for ``ttl`` seconds (not at all when ``ttl`` is not positive)."""
-        if ttl <= 0:
-            self._entries.pop(key, None)
-            return
-        self._entries[key] = (self._clock() + ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        self._entries.clear()
 
 
 class Fetcher(Protocol):

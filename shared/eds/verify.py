@@ -48,10 +48,11 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as pv
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
+from shared.cache import CACHE_ENTRIES, BoundedCache
 from shared.eds.certs import HolderType, Purpose, fits_purpose, holder_bin, holder_iin, holder_name, holder_type
 from shared.eds.document import EDocument
 from shared.eds.jcs import TooDeep, exceeds_depth, parse_canonical
-from shared.eds.revocation import CACHE_ENTRIES, BoundedCache, RevocationSources, Source
+from shared.eds.revocation import RevocationSources, Source
 from shared.eds.signing import (
     ALLOWED_ALGORITHMS,
     DISTRICT_CODE,

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 import shared.eds.verify as verify_module
+from shared.cache import CACHE_ENTRIES, BoundedCache
 from shared.eds.document import Author, EDocument
 from shared.eds.jcs import exceeds_depth, nesting_depth
-from shared.eds.revocation import CACHE_ENTRIES, BoundedCache, RevocationSources
+from shared.eds.revocation import RevocationSources
 from shared.eds.signing import b64url, b64url_decode, sign
 from shared.eds.verify import (
     MAX_CERT_BYTES,

@@ -189,13 +189,15 @@ def test_an_applicant_the_registries_do_not_know_is_the_only_fact() -> None:
     assert refused.facts.applicant.valid_iin is False and len(refused.answers) == 2
 
 
-def test_the_household_and_the_dead_relatives_are_asked_about_and_read_back() -> None:
-    person = asked(
-        "person",
-        APPLICANT,
-        {"alive": True, "family": [{"iin": GRANDMA, "relation": "parent", "alive": False}]},
-    )
-    app = application(household=((SPOUSE, "spouse"), (CHILD, "child")))
+def test_the_household_of_the_family_and_the_dead_relatives_are_asked_about_and_read_back() -> None:
+    family = [
+        {"iin": GRANDMA, "relation": "parent", "alive": False},
+        {"iin": SPOUSE, "relation": "spouse", "alive": True},
+        {"iin": CHILD, "relation": "child", "alive": True},
+    ]
+    person = asked("person", APPLICANT, {"alive": True, "family": family})
+    stranger = "870101300019"
+    app = application(household=((SPOUSE, "spouse"), (CHILD, "child"), (stranger, "other")))
     assert known_alive(person) and others_to_ask(app, person) == sorted({SPOUSE, CHILD, GRANDMA})
     marriage = record("M1", "marriage", "2003-09-12", ("spouse", APPLICANT), ("spouse", SPOUSE))
     others = [
@@ -207,9 +209,18 @@ def test_the_household_and_the_dead_relatives_are_asked_about_and_read_back() ->
     assert gathered.facts.household == (
         PersonFact(SPOUSE, found=True, role="household"),
         PersonFact(CHILD, found=False, role="household"),
+        PersonFact(stranger, found=False, role="household", linked=False),
     )
     assert gathered.facts.civil_events == (
         CivilEvent("marriage", date(2003, 9, 12)),
         CivilEvent("death", date(2005, 3, 10)),
     )
     assert len(gathered.answers) == 5 and consent_reference("A-1") == "application:A-1"
+
+
+def test_refuses_a_household_member_who_is_not_the_applicants_family() -> None:
+    member = PersonFact(CHILD, found=False, role="household", linked=False)
+    decision = decide(application(household=((CHILD, "child"),)), facts(members=(member,)))
+    assert decision.reason is not None
+    assert (decision.reason["code"], decision.reason["iin"]) == ("PERSON_NOT_FOUND", CHILD)
+    assert decision.reason["why"] == "not the applicant's family in the individuals database"

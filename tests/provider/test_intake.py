@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from services.provider.models import Case, RejectedIntake
 from shared.eds.document import Author
 from shared.eds.signing import b64url, b64url_decode, rfc3339_precise
-from shared.housing.application import AttachmentKind
+from shared.housing.application import AttachmentKind, HouseholdMember
 from shared.housing.messages import CASE_STATUS
 from shared.participants import GATEWAY
 from tests.support.pki import new_iin
@@ -280,3 +280,41 @@ async def test_a_registration_number_edited_in_the_stamps_header_breaks_its_sign
     row = await rejected_as(world, registered_delivery(world, application, edited, forged))
     assert row.code == "EDS_SIGNATURE_INVALID" and row.details["signature"] == 1
     await no_case(world, application.id, "KRG-20261126-999999")
+
+
+# -- the registries' fan-out is bounded -----------------------------------------------------------------
+
+
+async def test_a_household_of_strangers_is_refused_without_asking_about_each(world: World) -> None:
+    """One application can no longer make the provider ask the registries about whomever it lists:
+    only the applicant's family as the individuals database knows it is asked about."""
+    iin = await world.persona("eligible")
+    strangers = [new_iin() for _ in range(15)]
+    application = await world.application(iin, attach=EVERY_COPY)
+    household = [*application.household, *(HouseholdMember(iin=s, relation="other") for s in strangers)]
+    application = application.model_copy(update={"household": household})
+    await deliver_registered(world, application)
+    status = await world.status(application.id)
+
+    assert status.status == "REFUSED_DOCUMENTS" and status.reason is not None
+    assert status.reason["code"] == "PERSON_NOT_FOUND" and status.reason["iin"] in strangers
+    assert "family" in status.reason["why"]
+    asked = world.registries.asked_for(application.id)
+    assert not {subject for _, subject in asked} & set(strangers)
+    family = {f["iin"] for f in (await world.registry_result(f"/api/v1/persons/{iin}"))["family"]}
+    assert len(asked) <= 2 + len(family)
+
+
+async def test_a_redelivery_asks_only_what_the_registries_have_not_answered_yet(world: World) -> None:
+    iin = await world.persona("marriage_before_2008")
+    application = await world.application(iin, attach=EVERY_COPY)
+    member = application.household[0].iin if application.household else None
+    assert member is not None, "the persona has a household"
+    world.registries.fail_once.add(("civil-status", member))
+    await deliver_registered(world, application)
+    await world.status(application.id)
+
+    asked = world.registries.asked_for(application.id)
+    assert asked.count(("civil-status", member)) == 2  # the one that failed, asked again
+    others = [pair for pair in asked if pair != ("civil-status", member)]
+    assert len(others) == len(set(others))  # everything else was asked once

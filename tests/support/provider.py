@@ -37,15 +37,26 @@ CONSENT = "consent:test"
 
 
 class FlakyRegistries(RegistryClient):
-    """The provider's registries' client, which plays an outage for its next ``failures`` queries."""
+    """The provider's registries' client, which plays an outage for its next ``failures`` queries, or
+    once for each ``(query, iin)`` in ``fail_once``, and records every query asked (``asked``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.failures = 0
+        self.fail_once: set[tuple[str, str]] = set()
+        self.asked: list[tuple[str | None, str, str]] = []
+
+    def asked_for(self, application_id: str) -> list[tuple[str, str]]:
+        """The ``(query, iin)`` pairs asked for one application, in order."""
+        return [(query, iin) for issue, query, iin in self.asked if issue == application_id]
 
     async def ask(
         self, query: str, subject: dict[str, str], *, consent: str, user_id: str | None = None, issue: str | None = None
     ) -> RegistryAnswer:
+        self.asked.append((issue, query, subject.get("iin", "")))
+        if (query, subject.get("iin", "")) in self.fail_once:
+            self.fail_once.discard((query, subject.get("iin", "")))
+            raise AppError("UPSTREAM_TIMEOUT", {"route": f"registry.{query}.get"})
         if self.failures > 0:
             self.failures -= 1
             raise AppError("UPSTREAM_TIMEOUT", {"route": f"registry.{query}.get"})

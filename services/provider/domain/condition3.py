@@ -6,8 +6,8 @@ Two checks, on facts the registries gave (registry_facts.py fetches them, domain
 nothing here does I/O):
 
 1. the applicant exists in the individuals database and is alive, and every household member the
-   application names is known to the civil-status registry — else PERSON_NOT_FOUND (IIN_INVALID for
-   an IIN the registries refuse to look up);
+   application names is the applicant's family there and known to the civil-status registry — else
+   PERSON_NOT_FOUND (IIN_INVALID for an IIN the registries refuse to look up);
 2. every copy §14 requires is attached (shared.housing.documents.missing_documents) — else
    DOCS_INCOMPLETE with the list.
 
@@ -38,6 +38,8 @@ class PersonFact:
     alive: bool = True
     role: str = "applicant"  # or "household"
     valid_iin: bool = True
+    linked: bool = True
+    """For a household member: the individuals database lists them in the applicant's family."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,11 @@ def decide(application: ApplicationDocument, facts: Facts) -> Decision:
     if not applicant.found or not applicant.alive:
         return _person_not_found(applicant)
     for member in facts.household:
+        if not member.linked:
+            why = "not the applicant's family in the individuals database"
+            return Decision(
+                "REFUSED_DOCUMENTS", {"code": "PERSON_NOT_FOUND", "iin": member.iin, "who": member.role, "why": why}
+            )
         if not member.found:
             return _person_not_found(member)
     missing = missing_documents(application, facts.civil_events)

@@ -59,12 +59,20 @@ def household_of(application: ApplicationDocument) -> dict[str, str]:
     return {m.iin: m.relation for m in application.household if m.iin != application.applicant.iin}
 
 
+def family_of(person: Asked) -> dict[str, dict[str, Any]]:
+    """The applicant's family as the individuals database lists it (IIN → its entry)."""
+    return {str(r["iin"]): r for r in (person.result or {}).get("family", []) if r.get("iin")}
+
+
 def others_to_ask(application: ApplicationDocument, person: Asked) -> list[str]:
-    """Whom the civil-status registry is asked about besides the applicant: the household, and the
-    relatives who died (from the individuals database's answer about the applicant)."""
-    family = (person.result or {}).get("family", [])
-    deceased = {str(r["iin"]) for r in family if r.get("alive") is False}
-    return sorted(set(household_of(application)) | deceased)
+    """Whom the civil-status registry is asked about besides the applicant: the household members the
+    individuals database links to the applicant, and the relatives who died. Nobody else: a household
+    that names strangers is refused for them (Condition 3) without asking about each, so one
+    application can never make the provider ask about whomever it lists (at most the family, and the
+    application's household is capped besides)."""
+    family = family_of(person)
+    deceased = {iin for iin, r in family.items() if r.get("alive") is False}
+    return sorted((set(household_of(application)) & set(family)) | deceased)
 
 
 def facts_of(application: ApplicationDocument, person: Asked, own: Asked, others: Sequence[Asked] = ()) -> Gathered:
@@ -77,8 +85,14 @@ def facts_of(application: ApplicationDocument, person: Asked, own: Asked, others
         return Gathered(Facts(fact), (person, own))
     household = household_of(application)
     by_iin = {a.subject: a for a in others}
-    # A household IIN is valid (HouseholdMember checks it): not found is the only way to be unknown.
-    members = tuple(PersonFact(iin, found=by_iin[iin].ok, role="household") for iin in household)
+    # A household IIN is valid (HouseholdMember checks it): not found is the only way to be unknown;
+    # a member nobody asked about is not the applicant's family (`others_to_ask`).
+    members = tuple(
+        PersonFact(iin, found=by_iin[iin].ok, role="household")
+        if iin in by_iin
+        else PersonFact(iin, found=False, role="household", linked=False)
+        for iin in household
+    )
     records = [event for a in (own, *others) if a.ok and a.result for event in a.result.get("events", [])]
     events = family_events(
         applicant=applicant_iin, household=household, relatives=person.result.get("family", []), records=records
