@@ -61,6 +61,10 @@ class ServiceSpec:
         return self.participant.address
 
 
+ReadinessCheck = Callable[[], Awaitable[bool]]
+"""A check of something a service cannot work without beyond its database and the bus (e.g. the
+certificate it signs with); ``/ready`` answers 503 while one says False."""
+
 StartupHook = Callable[[], Awaitable[None]]
 """Work a service does at start, after its migrations and before it consumes messages or reports
 ready (load the PKI, seed demo accounts, …)."""
@@ -83,6 +87,7 @@ class ServiceRuntime:
     on_startup: list[StartupHook] = field(default_factory=list)
     handlers: list[MessageHandler] = field(default_factory=list)
     responders: list[Responder] = field(default_factory=list)
+    readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
     started: bool = False
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -156,6 +161,14 @@ class Readiness(BaseModel):
     checks: dict[str, bool]
 
 
+async def _passes(check: ReadinessCheck) -> bool:
+    try:
+        return await check()
+    except Exception:
+        log.warning("readiness check failed", exc_info=True)
+        return False
+
+
 def _health_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
@@ -171,6 +184,8 @@ def _health_router(runtime: ServiceRuntime) -> APIRouter:
     )
     async def ready() -> Any:
         checks = {"started": runtime.started, "database": await runtime.db.ping(), "bus": await runtime.bus.ping()}
+        for name, check in runtime.readiness.items():
+            checks[name] = await _passes(check)
         body = Readiness(
             status="ok" if all(checks.values()) else "unavailable", service=runtime.spec.name, checks=checks
         )
@@ -186,6 +201,7 @@ def create_service_app(
     handlers: Sequence[MessageHandler] = (),
     responders: Sequence[Responder] = (),
     on_startup: Sequence[StartupHook] = (),
+    readiness: dict[str, ReadinessCheck] | None = None,
     version: str = "1.0.0",
     openapi_tags: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
@@ -196,6 +212,7 @@ def create_service_app(
     runtime.on_startup.extend(on_startup)
     runtime.handlers.extend(handlers)
     runtime.responders.extend(responders)
+    runtime.readiness.update(readiness or {})
     configure_logging(runtime.settings.log_level)
     spec = runtime.spec
 

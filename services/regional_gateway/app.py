@@ -7,6 +7,7 @@ tracks delivery states. This module is its composition root (architecture §8).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from services.regional_gateway.api import evidence, routing, workstation
 from services.regional_gateway.api.deps import AdminToken
 from services.regional_gateway.config import RegionalGatewaySettings
 from shared.bus.port import Bus
-from shared.eds.credentials import SignerSource, SystemCredentials
+from shared.eds.credentials import SignerSource, SystemCredentials, can_sign
 from shared.eds.verify import Verifier
 from shared.participants import GATEWAY
 from shared.service import ServiceRuntime, ServiceSpec, StartupHook, create_service_app
@@ -77,6 +78,8 @@ def create_app(
         [workstation.router, evidence.router, routing.router],
         handlers=table,
         on_startup=[admin_token.announce, *checks],
+        # Without its stamping certificate the gateway registers nothing: not ready until it has one.
+        readiness={"stamp_certificate": partial(can_sign, credentials)},
         openapi_tags=OPENAPI_TAGS,
     )
     app.state.admin_token = admin_token

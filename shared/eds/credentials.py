@@ -37,6 +37,15 @@ class SystemIdentity:
     given_name: str
 
 
+async def can_sign(source: SignerSource) -> bool:
+    """A readiness check: whether ``source`` hands out a signer now."""
+    try:
+        await source.signer()
+    except AppError:
+        return False
+    return True
+
+
 class SignerSource(Protocol):
     """Whatever hands out a service's signer: `SystemCredentials` (its system certificate from the
     NCA) or a test's."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -27,11 +28,25 @@ SERVICES = {
 }
 
 
-def build(service: str, tmp_path: Path, bus: InMemoryBus | None = None) -> FastAPI:
+class StampingSource:
+    """The gateway's signer source, certified (``ok``) or refused by the NCA."""
+
+    def __init__(self, ok: bool = True) -> None:
+        self.ok = ok
+
+    async def signer(self) -> Any:
+        if not self.ok:
+            raise AppError("SERVICE_UNAVAILABLE", {"reason": "the NCA did not certify the key"})
+        return object()
+
+
+def build(service: str, tmp_path: Path, bus: InMemoryBus | None = None, **dependencies: Any) -> FastAPI:
     config = importlib.import_module(f"services.{service}.config")
     app_module = importlib.import_module(f"services.{service}.app")
     settings = getattr(config, SERVICES[service])(database_url=f"sqlite+aiosqlite:///{tmp_path / service}.db")
-    return app_module.create_app(settings, bus=bus)  # type: ignore[no-any-return]
+    if service == "regional_gateway":
+        dependencies.setdefault("credentials", StampingSource())
+    return app_module.create_app(settings, bus=bus, **dependencies)  # type: ignore[no-any-return]
 
 
 async def client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
@@ -54,7 +69,17 @@ async def test_every_service_is_alive_and_ready(service: tuple[str, httpx.AsyncC
 
     assert health.status_code == 200 and health.json() == {"status": "ok", "service": name}
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"started": True, "database": True, "bus": True}
+    own = {"stamp_certificate": True} if name == "regional_gateway" else {}
+    assert ready.json()["checks"] == {"started": True, "database": True, "bus": True, **own}
+
+
+async def test_the_gateway_is_not_ready_without_its_stamping_certificate(tmp_path: Path) -> None:
+    source = StampingSource(ok=False)
+    async for client in client_for(build("regional_gateway", tmp_path, credentials=source)):
+        ready = await client.get("/ready")
+        assert ready.status_code == 503 and ready.json()["checks"]["stamp_certificate"] is False
+        source.ok = True
+        assert (await client.get("/ready")).status_code == 200
 
 
 async def test_not_ready_when_the_bus_is_down(tmp_path: Path) -> None:

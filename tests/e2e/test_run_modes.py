@@ -68,6 +68,7 @@ def test_one_process_per_service_on_rabbitmq_and_postgresql(
                 tmp_path,
                 AMQP_URL=amqp_url,
                 BUS_NAMESPACE=namespace,
+                NCA_URL=f"http://127.0.0.1:{ports['registry_stub']}",
                 **{f"DATABASE_URL_{prefix}": postgres_databases[name], f"{prefix}_PORT": str(ports[name])},
             ),
             stdout=subprocess.PIPE,

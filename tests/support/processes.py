@@ -78,6 +78,8 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> tuple[in
 
 def start_embedded(tmp_path: Path, ports: dict[str, int], **extra: str) -> subprocess.Popen[bytes]:
     port_env = {f"{prefix}_PORT": str(ports[name]) for name, prefix in SERVICES.items()}
+    # The NCA is the registry_stub on its port: the gateway is ready once the NCA certified its key.
+    port_env["NCA_URL"] = f"http://127.0.0.1:{ports['registry_stub']}"
     return subprocess.Popen(
         [sys.executable, "-m", "services"],
         cwd=ROOT,
