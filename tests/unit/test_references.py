@@ -25,7 +25,9 @@ def tracked_files() -> list[Path]:
         text=True,
         check=True,
     ).stdout.split()
-    return [ROOT / name for name in listed if name.endswith(SOURCES) and (ROOT / name).is_file()]
+    named = ("Dockerfile", "Makefile", ".env.example")
+    wanted = [name for name in listed if name.endswith(SOURCES) or name.rsplit("/", 1)[-1] in named]
+    return [ROOT / name for name in wanted if (ROOT / name).is_file()]
 
 
 def headings(document: str, pattern: str) -> set[str]:
