@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ["outbox_relay", "eds_verify", "registry_lookup", "citizen_path"]
+BENCHMARKS = ["outbox_relay", "eds_verify", "envelope_proof", "registry_lookup", "citizen_path"]
 
 
 def main(argv: list[str]) -> None:

@@ -3,7 +3,9 @@
 For each bus (in-memory; RabbitMQ when AMQP_URL or TEST_AMQP_URL answers): N messages are written
 to a SQLite outbox in one transaction, the relay publishes them with confirms, and a consumer applies
 each through the inbox (one transaction per message). The baseline is `publish_many` of the same
-envelopes straight to a queue with no database at all.
+envelopes straight to a queue with no database at all. The relay signs every envelope as it publishes
+it (architecture §9) with a P-256 key, as the services do; the key's certificate is self-signed here,
+since nothing in this benchmark verifies it.
 
     python -m bench outbox_relay        # N=3000 by default; BENCH_N to change
 """
@@ -22,8 +24,10 @@ from shared.bus.inbox import idempotent
 from shared.bus.memory import InMemoryBus
 from shared.bus.outbox import OutboxRelay, enqueue
 from shared.bus.port import Bus, Delivery
+from shared.bus.proof import Sealer
 from shared.db import Database
 from shared.participants import PORTAL
+from tests.support.bus import SelfSigned
 from tests.support.effects import create_tables, effect_counts, record_effect
 from tests.support.servers import delete_namespace
 
@@ -60,7 +64,7 @@ async def outbox_to_inbox(bus: Bus, directory: str) -> float:
     db = Database(f"sqlite+aiosqlite:///{directory}/bench-{uuid.uuid4().hex[:6]}.db")
     await create_tables(db)
     await bus.subscribe("bench.inbox", ["case.*"], idempotent(db, "bench", record_effect), prefetch=100)
-    relay = OutboxRelay(db, bus, batch_size=200)
+    relay = OutboxRelay(db, bus, Sealer(SelfSigned(), PORTAL.service), batch_size=200)
     async with db.transaction() as session:
         for e in envelopes(N):
             enqueue(session, e)

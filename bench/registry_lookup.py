@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import sqlite3
 import statistics
 import time
@@ -32,10 +33,13 @@ from services.registry_stub.population.generator import generate
 from shared.bus.amqp import AmqpBus
 from shared.bus.memory import InMemoryBus
 from shared.bus.port import Bus
+from shared.bus.proof import Gatekeeper, Sealer
+from shared.consent import attest
+from shared.eds.credentials import SystemCredentials
 from shared.eds.revocation import RevocationSources
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
-from shared.participants import PROVIDER
+from shared.participants import PORTAL
 from shared.registries import RegistryClient
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "1000000"))
@@ -69,7 +73,11 @@ async def main() -> None:
     bus: Bus = AmqpBus(amqp, f"bench.{uuid.uuid4().hex[:6]}") if amqp else InMemoryBus("bench")
     await bus.start()
     settings = RegistryStubSettings(
-        database_url=url, nca_test_mode=True, population_size=PEOPLE, population_as_of=AS_OF
+        database_url=url,
+        nca_test_mode=True,
+        nca_ra_token=secrets.token_urlsafe(32),
+        population_size=PEOPLE,
+        population_as_of=AS_OF,
     )
     started = time.perf_counter()
     app = create_app(settings, bus=bus)
@@ -110,12 +118,20 @@ async def main() -> None:
 
         store = TrustStore.from_pem((await http.get("/nca/v1/chain.pem")).content)
         verifier = Verifier(store, RevocationSources(AsgiFetcher(http), freshness_s=3600))
-        client = RegistryClient(bus, verifier, sender=PROVIDER.address)
-        await client.ask("person", {"iin": sample[0]}, consent="bench")  # warm: certificate status cached
+        credentials = SystemCredentials(
+            str(http.base_url), PORTAL.identity, ra_token=settings.nca_ra_token, client=http
+        )
+        client = RegistryClient(bus, sealer=Sealer(credentials, PORTAL.service), gatekeeper=Gatekeeper(verifier))
+        # The portal's consent attestations (shared.consent), made before timing: the registries' check of
+        # each (its verification, requester and subject) is part of what is measured.
+        consents = {
+            iin: await attest(credentials, subject_iin=iin, requester=PORTAL, identified_by="eds") for iin in sample
+        }
+        await client.ask("person", {"iin": sample[0]}, consent=consents[sample[0]])  # warm: certificate status cached
         channel: list[float] = []
         for iin in sample:
             t = time.perf_counter()
-            await client.ask("person", {"iin": iin}, consent="bench", issue="BENCH")
+            await client.ask("person", {"iin": iin}, consent=consents[iin], issue="BENCH")
             channel.append(time.perf_counter() - t)
     await bus.close()
     print(f"  {label:<34} {percentiles(raw)}")

@@ -3,10 +3,21 @@
 python -m client nca-issue --iin 900101300017 --surname ТЕСТОВ --given-name ТЕСТ --out me.p12
 python -m client nca-revoke --p12 me.p12 --reason keyCompromise    # the holder, signing the request locally
 python -m client nca-revoke --serial 1f0e… --reason superseded     # the RA: --ra-token or $NCA_RA_TOKEN
+python -m client nca-enrollment-token --service provider           # NCA_ENROLLMENT_TOKEN_PROVIDER, from the RA token
 python -m client sign --p12 me.p12 document.json --out signed.json     # password: $P12_PASSWORD or prompt
 python -m client verify signed.json                                   # exit 0 when valid
+python -m client register --iin 900101300017 [--email E]              # password: $PORTAL_PASSWORD or prompt
+python -m client login --iin 900101300017 [--p12 auth.p12]            # password; or EDS with an AUTH key (proves)
+python -m client sms-code --iin 900101300017                          # a one-time code to the number on record
+python -m client prove --iin 900101300017 [--code 123456]             # the code (else prompt): identity proven
+python -m client apply --p12 me.p12 [--attach KIND=FILE]              # draft, sign locally, submit (proven only)
 python -m client status [APPLICATION_ID] [--json]                     # for a person; --json: the portal's JSON
 python -m client result APPLICATION_ID [--out result.json] [--json]   # a summary; --out: the signed document
+
+A password account is unproven until its person proves it (the portal gives no draft until then:
+IDENTITY_NOT_PROVEN): by `login --p12` with an AUTH key, or by `sms-code`, then `prove` with the code the
+SMS brought (`prove` reads the password to keep or set as `register` does: $PORTAL_PASSWORD or a prompt;
+`--no-password` sends none). `login` and `prove` keep the token in the session file.
 
 Exit codes: 0 done; 1 a valid "no" (the signature does not verify, attachments are missing); 2 an error
 (the service refused, no result yet, a file could not be read, the service could not be reached).
@@ -39,7 +50,11 @@ from client.sdk import (
     sign_document,
     signed_result,
 )
+from shared.eds.certs import holder_iin
+from shared.eds.enrollment import enrollment_token
 from shared.eds.revocation_request import Reason
+from shared.participants import BY_SERVICE
+from shared.settings import enrollment_variable
 
 NONE = "—"
 
@@ -72,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--reason", choices=list(get_args(Reason)), default="unspecified")
     revoke.add_argument("--ra-token", default=os.environ.get("NCA_RA_TOKEN", ""), help=ra_help)
 
+    enroll = commands.add_parser(
+        "nca-enrollment-token",
+        help="a service's enrollment token under the RA token: what it has its system key certified with",
+    )
+    enroll.add_argument("--service", required=True, choices=sorted(BY_SERVICE))
+    enroll.add_argument("--ra-token", default=os.environ.get("NCA_RA_TOKEN", ""), help=ra_help)
+
     sign = commands.add_parser("sign", help="sign a JSON e-document with a PKCS#12, locally")
     sign.add_argument("--p12", type=Path, required=True)
     sign.add_argument("document", type=Path)
@@ -87,7 +109,24 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--portal", default=portal)
     login = commands.add_parser("login", help="sign in; the token goes to the session file")
     login.add_argument("--iin", required=True)
+    login.add_argument(
+        "--p12", type=Path, help="EDS login with this AUTH key ($P12_PASSWORD or prompt); proves your identity"
+    )
     login.add_argument("--portal", default=portal)
+    sms_code = commands.add_parser("sms-code", help="have the portal text a one-time code to your number on record")
+    sms_code.add_argument("--iin", required=True)
+    sms_code.add_argument("--portal", default=portal)
+    prove = commands.add_parser(
+        "prove", help="prove your identity with the SMS code and sign in; the token goes to the session file"
+    )
+    prove.add_argument("--iin", required=True)
+    prove.add_argument("--code", help="the code the SMS brought (default: asked for)")
+    prove.add_argument(
+        "--no-password",
+        action="store_true",
+        help="send no password (a proven account keeps its own; an unproven one is left with none)",
+    )
+    prove.add_argument("--portal", default=portal)
     apply = commands.add_parser("apply", help="draft (pre-filled from the registries), sign locally, submit")
     apply.add_argument("--p12", type=Path, required=True)
     apply.add_argument("--attach", action="append", default=[], metavar="KIND=FILE", help="an e-copy to attach")
@@ -104,6 +143,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _password(variable: str, prompt: str) -> str:
     return os.environ.get(variable) or getpass.getpass(prompt)
+
+
+def _ask(prompt: str) -> str:
+    try:
+        return input(prompt).strip()
+    except EOFError:
+        raise ValueError("nothing to read the answer from: give it as an option") from None
 
 
 def _portal(transport: httpx.BaseTransport | None = None) -> PortalClient:
@@ -317,6 +363,21 @@ def _result(client: PortalClient, args: argparse.Namespace) -> int:
     return 0
 
 
+def _signed_in(client: PortalClient, args: argparse.Namespace) -> int:
+    """Keep the token in the session file, and say whether it is proven (and how to prove it when not)."""
+    session.save({"portal": args.portal, "token": client.token, "iin": args.iin})
+    if client.identity_proven:
+        print(f"signed in as {args.iin}, identity proven")
+    else:
+        print(f"signed in as {args.iin}")
+        print(
+            "your identity is not proven yet, so the portal gives no draft: python -m client sms-code --iin "
+            f"{args.iin}, then prove --iin {args.iin}; or login --iin {args.iin} --p12 YOUR-AUTH-KEY.p12",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def _citizen(args: argparse.Namespace, transport: httpx.BaseTransport | None = None) -> int:
     """The citizen's commands; 0 on success."""
     if args.command == "register":
@@ -325,10 +386,27 @@ def _citizen(args: argparse.Namespace, transport: httpx.BaseTransport | None = N
         return 0
     if args.command == "login":
         client = PortalClient(args.portal, transport=transport)
-        client.login(args.iin, _password("PORTAL_PASSWORD", "Password: "))
-        session.save({"portal": args.portal, "token": client.token, "iin": args.iin})
-        print(f"signed in as {args.iin}")
+        if args.p12 is not None:
+            signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
+            if holder_iin(signer.chain[0]) != args.iin:
+                raise ValueError(f"{args.p12} is not a key of IIN {args.iin}")
+            client.login_eds(signer)
+        else:
+            client.login(args.iin, _password("PORTAL_PASSWORD", "Password: "))
+        return _signed_in(client, args)
+    if args.command == "sms-code":
+        sent = PortalClient(args.portal, transport=transport).request_sms_code(args.iin)
+        print(
+            f"a code was sent by SMS to {sent.get('phone')} (valid {sent.get('expires_in_s')} s, "
+            f"{sent.get('max_tries')} tries): python -m client prove --iin {args.iin}"
+        )
         return 0
+    if args.command == "prove":
+        code = args.code or _ask("Code from the SMS: ")
+        password = None if args.no_password else _password("PORTAL_PASSWORD", "Password (new, or your current one): ")
+        client = PortalClient(args.portal, transport=transport)
+        client.confirm_sms_code(args.iin, code, password)
+        return _signed_in(client, args)
     client = _portal(transport)
     if args.command == "apply":
         signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
@@ -368,6 +446,13 @@ def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None
     """The command line; ``transport`` replaces the network (tests give an `httpx.MockTransport`)."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "nca-enrollment-token":
+            if not args.ra_token:
+                print("error: the RA token is needed (--ra-token or $NCA_RA_TOKEN)", file=sys.stderr)
+                return 2
+            bin_ = BY_SERVICE[args.service].bin
+            print(f"{enrollment_variable(args.service)}={enrollment_token(args.ra_token, bin_)}")
+            return 0
         if args.command == "nca-issue":
             issued = NcaClient(args.nca, ra_token=args.ra_token, transport=transport).request_pkcs12(
                 iin=args.iin,

@@ -111,7 +111,12 @@ class NcaClient:
 
 
 class PortalClient:
-    """The e-gov portal (architecture §6): a citizen's account, the form, the cabinet, verification."""
+    """The e-gov portal (architecture §6): a citizen's account, the form, the cabinet, verification.
+
+    Signing in keeps the token (``token``) and whether it says the account's identity is proven
+    (``identity_proven``): a password account is unproven until its person proves it, by EDS login
+    (`login_eds`) or by a one-time code sent by SMS to the number on record for the IIN (`request_sms_code`,
+    then `confirm_sms_code`); until then the portal gives no draft (IDENTITY_NOT_PROVEN)."""
 
     def __init__(
         self,
@@ -123,6 +128,12 @@ class PortalClient:
     ) -> None:
         self.http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
         self.token = token
+        self.identity_proven: bool | None = None
+
+    def _sign_in(self, answer: Mapping[str, Any]) -> str:
+        self.token = str(answer["access_token"])
+        self.identity_proven = answer.get("identity_proven") is True
+        return self.token
 
     def _auth(self) -> dict[str, str]:
         if not self.token:
@@ -137,10 +148,32 @@ class PortalClient:
         return _json(self.http.post("/api/v1/auth/register", json=body))  # type: ignore[no-any-return]
 
     def login(self, iin: str, password: str) -> str:
-        self.token = _json(self.http.post("/api/v1/auth/token", json={"iin": iin, "password": password}))[
-            "access_token"
-        ]
-        return self.token
+        return self._sign_in(_json(self.http.post("/api/v1/auth/token", json={"iin": iin, "password": password})))
+
+    def login_eds(self, signer: Signer) -> str:
+        """EDS login with an AUTH key (``signer``: its PKCS#12): the portal's challenge for the certificate's IIN,
+        signed here and sent back; proves the account's identity (an EDS-only account on the first one)."""
+        iin = holder_iin(signer.chain[0])
+        if iin is None:
+            raise ValueError("the certificate names no IIN: not an individual's AUTH key")
+        challenge = _json(self.http.post("/api/v1/auth/challenge", json={"iin": iin}))["challenge"]
+        return self._sign_in(_json(self.http.post("/api/v1/auth/eds", json={"signed": sign(challenge, signer)})))
+
+    def request_sms_code(self, iin: str) -> dict[str, Any]:
+        """Have the portal send a one-time code by SMS to the number the mobile-citizens database holds for
+        ``iin``: ``{"phone": <masked>, "expires_in_s", "max_tries"}``."""
+        return _json(self.http.post("/api/v1/auth/sms-code", json={"iin": iin}))  # type: ignore[no-any-return]
+
+    def confirm_sms_code(self, iin: str, code: str, password: str | None = None) -> str:
+        """Sign in with the code, proving the account's identity: ``password`` becomes the account's (needed
+        when there is no account yet; without it, an account nobody had proven is left with no password, and
+        a proven one keeps its own)."""
+        body = {"iin": iin, "code": code, **({"password": password} if password is not None else {})}
+        return self._sign_in(_json(self.http.post("/api/v1/auth/sms-code/confirm", json=body)))
+
+    def account(self) -> dict[str, Any]:
+        """The signed-in account: ``identity_proven``, ``proven_by``, ``identity_proven_at``, ``has_password``."""
+        return _json(self.http.get("/api/v1/auth/account", headers=self._auth()))  # type: ignore[no-any-return]
 
     def upload(self, path: Path, kind: str) -> dict[str, Any]:
         media = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}

@@ -3,10 +3,12 @@ sharing nothing but the bus: the in-memory bus, or RabbitMQ when ``AMQP_URL`` is
 
     python -m services          # what `make run` runs
 
-The gateway has the NCA certify its stamping key over the NCA's HTTP API with the registration
-authority's token. When ``NCA_RA_TOKEN`` is not set, this process makes a random one and gives it to
-the registry_stub and the regional gateway alone; it is never logged. Separate processes
-(``python -m services.<name>``, compose) need ``NCA_RA_TOKEN`` set, the same in both.
+Every service has the NCA certify its system key (what signs its messages; the gateway's stamps) over
+the NCA's HTTP API with its enrollment token (`shared.eds.enrollment`), derived from the registration
+authority's token. When ``NCA_RA_TOKEN`` is not set, this process makes a random one for the
+registry_stub and derives the others' enrollment tokens from it; none is logged. Separate processes
+(``python -m services.<name>``, compose) need ``NCA_RA_TOKEN`` for the registry_stub and each service's
+``NCA_ENROLLMENT_TOKEN_<SERVICE>`` under it (``python -m client nca-enrollment-token``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from shared.bus.amqp import AmqpBus
 from shared.bus.memory import InMemoryBus
 from shared.bus.port import Bus
 from shared.db import describe_url
+from shared.eds.enrollment import enrollment_token
 from shared.logging import configure_logging
+from shared.participants import BY_SERVICE
 from shared.runner import serve_many
 from shared.settings import ServiceSettings
 
@@ -77,15 +81,16 @@ def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]], *, ra_toke
 
 
 def share_ra_token(settings: Sequence[ServiceSettings]) -> bool:
-    """Give the registry_stub and the regional gateway one RA token: ``NCA_RA_TOKEN`` when it is set (both
-    read it), else a random one made now. True when it was set."""
+    """One RA token for the NCA (``NCA_RA_TOKEN`` when it is set, else a random one made now), and each
+    other service its enrollment token under it (`shared.eds.enrollment`; one set in the environment
+    is kept). True when the RA token was set."""
     registry = next(s for s in settings if isinstance(s, RegistryStubSettings))
-    gateway = next(s for s in settings if isinstance(s, RegionalGatewaySettings))
-    if registry.nca_ra_token and gateway.nca_ra_token:
-        return True
-    token = registry.nca_ra_token or gateway.nca_ra_token or secrets.token_urlsafe(32)
-    registry.nca_ra_token = gateway.nca_ra_token = token
-    return False
+    given = bool(registry.nca_ra_token)
+    registry.nca_ra_token = registry.nca_ra_token or secrets.token_urlsafe(32)
+    for each in settings:
+        bin_ = BY_SERVICE[each.service_name].bin
+        each.nca_enrollment_token = each.nca_enrollment_token or enrollment_token(registry.nca_ra_token, bin_)
+    return given
 
 
 async def main() -> None:

@@ -57,6 +57,18 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "UNAUTHORIZED": ErrorSpec(401, "Аутентификация қажет", "Требуется аутентификация", "Authentication is required"),
     "FORBIDDEN": ErrorSpec(403, "Қол жеткізуге тыйым салынған", "Доступ запрещён", "Access is forbidden"),
+    "MESSAGE_UNAUTHENTICATED": ErrorSpec(
+        403,
+        "Хабарламаға жіберушінің жүйелік сертификатымен қол қойылмаған",
+        "Сообщение не подписано системным сертификатом отправителя",
+        "The message is not signed by its sender's system certificate",
+    ),
+    "SENDER_NOT_ALLOWED": ErrorSpec(
+        403,
+        "Жіберуші мұндай хабарлама жібере алмайды",
+        "Отправитель не вправе отправлять такое сообщение",
+        "The sender may not send this kind of message",
+    ),
     "CONFLICT": ErrorSpec(
         409,
         "Сұрау ресурстың ағымдағы күйіне қайшы келеді",
@@ -220,11 +232,64 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Доверенность отозвана",
         "The power of attorney has been revoked",
     ),
+    "IDENTITY_NOT_PROVEN": ErrorSpec(
+        403,
+        "Жеке басыңыз расталмаған: ЭЦҚ-мен немесе мобильді азаматтар базасындағы нөмірге жіберілген бір реттік "
+        "SMS-кодпен кіріңіз",
+        "Личность не подтверждена: войдите с ЭЦП или одноразовым SMS-кодом на номер из базы мобильных граждан",
+        "Your identity is not proven: sign in with your EDS or a one-time SMS code sent to the number in the "
+        "mobile citizens database",
+    ),
+    "MOBILE_PHONE_NOT_FOUND": ErrorSpec(
+        404,
+        "Мобильді азаматтар базасында бұл ЖСН-ге тіркелген ұялы телефон нөмірі жоқ",
+        "В базе мобильных граждан нет номера мобильного телефона для этого ИИН",
+        "The mobile citizens database holds no mobile number for this IIN",
+    ),
+    "SMS_CODE_INVALID": ErrorSpec(
+        401,
+        "Бір реттік код қате",
+        "Неверный одноразовый код",
+        "The one-time code is wrong",
+    ),
+    "SMS_CODE_EXPIRED": ErrorSpec(
+        401,
+        "Жарамды бір реттік код жоқ (мерзімі өткен, пайдаланылған немесе тым көп қате енгізілген): жаңасын сұраңыз",
+        "Нет действующего одноразового кода (истёк, использован или аннулирован после неверных попыток): "
+        "запросите новый",
+        "There is no valid one-time code (it expired, was used, or was voided after too many wrong tries): ask for "
+        "a new one",
+    ),
+    "SMS_CODE_RATE_LIMITED": ErrorSpec(
+        429,
+        "Бұл ЖСН-ге тым көп код жіберілді: кейінірек қайталаңыз",
+        "Для этого ИИН отправлено слишком много кодов: повторите позже",
+        "Too many codes were sent for this IIN: try again later",
+    ),
     "CONSENT_REQUIRED": ErrorSpec(
         403,
         "Заңмен қорғалатын құпияны пайдалануға келісім қажет (§14)",
         "Требуется согласие на использование охраняемой законом тайны (§14)",
         "Consent to use legally protected information is required (§14)",
+    ),
+    "CONSENT_INVALID": ErrorSpec(
+        403,
+        "Келісім расталмады: ол қол қойылған келісім емес, қолтаңбасы тексерілмейді немесе оған басқа біреу қол қойған",
+        "Согласие не подтверждено: это не подписанное согласие, подпись не проходит проверку или подписал не тот",
+        "The consent does not hold: it is not a signed consent, its signature does not verify, or the wrong party "
+        "signed it",
+    ),
+    "CONSENT_EXPIRED": ErrorSpec(
+        403,
+        "Келісімнің мерзімі өтті",
+        "Срок действия согласия истёк",
+        "The consent has expired",
+    ),
+    "CONSENT_NOT_APPLICABLE": ErrorSpec(
+        403,
+        "Келісім бұл сұраушыға немесе бұл адам туралы сұрауға берілмеген",
+        "Согласие дано не этому запрашивающему или не на запрос об этом лице",
+        "The consent was not given to this requester, or for a query about this person",
     ),
     # --- the service itself -------------------------------------------------------------------
     "DOCS_INCOMPLETE": ErrorSpec(

@@ -7,10 +7,12 @@ composition root) describes itself with a `ServiceSpec`, builds a `ServiceRuntim
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,11 @@ from shared.api.errors import ERROR_RESPONSES, install_error_handlers
 from shared.api.limits import LIMIT_RESPONSES, RequestLimits
 from shared.bus.amqp import AmqpBus
 from shared.bus.memory import InMemoryBus
-from shared.bus.outbox import OutboxRelay
-from shared.bus.port import Bus
+from shared.bus.outbox import OutboxRelay, resend_sent_since
+from shared.bus.port import PUBLISH_TIMEOUT_S, Bus
+from shared.bus.proof import Gatekeeper, Sealer
 from shared.db import Database, describe_url
+from shared.eds.credentials import Renewal, SignerSource, SystemCredentials
 from shared.eds.revocation import HttpFetcher, RevocationSources
 from shared.eds.trust import NcaTrust
 from shared.eds.verify import Verifier
@@ -73,8 +77,9 @@ ready (load the PKI, seed demo accounts, …)."""
 @dataclass
 class ServiceRuntime:
     """The service's moving parts, shared by its routes (``request.app.state.runtime``) and handlers:
-    its database, the bus, the outbox relay, the verifier and the registries' client, and what it runs
-    at start (start-up hooks, then its handler table and responders)."""
+    its database, the bus, the outbox relay, the verifier, its system credentials (what it signs with)
+    and the registries' client, and what it runs at start (start-up hooks, then its handler table and
+    responders)."""
 
     spec: ServiceSpec
     settings: ServiceSettings
@@ -83,7 +88,12 @@ class ServiceRuntime:
     owns_bus: bool
     relay: OutboxRelay
     verifier: Verifier
+    credentials: SignerSource
     registries: RegistryClient
+    sealer: Sealer
+    """Signs what the service sends (architecture §9)."""
+    gatekeeper: Gatekeeper
+    """Admits what it receives (architecture §9)."""
     on_startup: list[StartupHook] = field(default_factory=list)
     handlers: list[MessageHandler] = field(default_factory=list)
     responders: list[Responder] = field(default_factory=list)
@@ -98,12 +108,17 @@ class ServiceRuntime:
         settings: ServiceSettings,
         *,
         bus: Bus | None = None,
+        db: Database | None = None,
         verifier: Verifier | None = None,
+        credentials: SignerSource | None = None,
         registries: RegistryClient | None = None,
     ) -> ServiceRuntime:
         """The runtime from settings; a dependency given is used instead of the one the settings make
-        (a bus shared by services in one process, a verifier or a registries' client of a test)."""
-        db = Database(settings.database_url)
+        (a bus shared by services in one process; a database, a verifier, credentials or a registries'
+        client of a test, or of a service that makes them itself). The default credentials are the
+        service's system certificate from the NCA at ``NCA_URL``, certified with its enrollment token
+        (``NCA_ENROLLMENT_TOKEN_<SERVICE>``)."""
+        db = db or Database(settings.database_url)
         owns_bus = bus is None
         if bus is None:
             bus = make_bus(settings, spec.name)
@@ -113,9 +128,37 @@ class ServiceRuntime:
             closers.append(fetcher.aclose)
             trust = NcaTrust(settings.nca_url, pin_sha256=settings.nca_root_sha256 or None)
             verifier = Verifier(trust, RevocationSources(fetcher, freshness_s=settings.revocation_freshness_s))
+        on_startup: list[StartupHook] = []
+        if credentials is None:
+            system = SystemCredentials(
+                settings.nca_url,
+                spec.participant.identity,
+                ra_token=settings.nca_enrollment_token,
+                check_interval_s=settings.own_certificate_check_s,
+            )
+            on_startup.append(system.check_configuration)
+            credentials = system
+        sealer, gatekeeper = Sealer(credentials, spec.name), Gatekeeper(verifier)
         if registries is None:
-            registries = RegistryClient(bus, verifier, sender=spec.sender, timeout=settings.registry_timeout_s)
-        return cls(spec, settings, db, bus, owns_bus, OutboxRelay(db, bus), verifier, registries, closers=closers)
+            registries = RegistryClient(bus, sealer=sealer, gatekeeper=gatekeeper, timeout=settings.registry_timeout_s)
+        relay = OutboxRelay(db, bus, sealer)
+        if isinstance(credentials, SystemCredentials):
+            credentials.on_renewal.append(partial(_resend_after_revocation, db, spec.name))
+        return cls(
+            spec,
+            settings,
+            db,
+            bus,
+            owns_bus,
+            relay,
+            verifier,
+            credentials,
+            registries,
+            sealer,
+            gatekeeper,
+            on_startup,
+            closers=closers,
+        )
 
     async def start(self) -> None:
         with log_context(service=self.spec.name):
@@ -124,7 +167,9 @@ class ServiceRuntime:
                 await self.bus.start()
             for hook in self.on_startup:
                 await hook()
-            await subscribe_all(self.db, self.bus, self.handlers, self.responders)
+            await subscribe_all(
+                self.db, self.bus, self.handlers, self.responders, gatekeeper=self.gatekeeper, sealer=self.sealer
+            )
             self.relay.start()
             self.started = True
             log.info("service started", database=describe_url(self.db.url), bus=type(self.bus).__name__)
@@ -139,6 +184,38 @@ class ServiceRuntime:
                 await close()
             await self.db.dispose()
             log.info("service stopped")
+
+
+_resending: set[asyncio.Task[None]] = set()
+
+
+def _resend_after_revocation(db: Database, service: str, renewal: Renewal) -> None:
+    """A renewal callback: when the certificate was revoked (or unknown to the NCA), send again what was
+    sent since it was last known good (`shared.bus.outbox.resend_sent_since`), now, and once more after
+    a publish's longest wait, for what a relay had signed with the old certificate but not yet marked
+    sent (an alert in the log)."""
+    if renewal.reason == "expiring":
+        return
+    log.error(
+        "alert: the system certificate was unusable; what was sent with it since it was last known good is sent again",
+        service=service,
+        old_serial=renewal.old_serial,
+        good_at=renewal.good_at.isoformat(),
+    )
+
+    async def resend() -> None:
+        for wait in (0.0, PUBLISH_TIMEOUT_S):
+            await asyncio.sleep(wait)
+            try:
+                count = await resend_sent_since(db, renewal.good_at)
+            except Exception:
+                log.exception("could not send again what the revoked certificate signed", service=service)
+                continue
+            log.warning("messages sent again after a revoked certificate", service=service, count=count)
+
+    task = asyncio.get_running_loop().create_task(resend(), name=f"{service}-resend")
+    _resending.add(task)
+    task.add_done_callback(_resending.discard)
 
 
 def make_bus(settings: ServiceSettings, connection_name: str) -> Bus:

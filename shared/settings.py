@@ -16,6 +16,9 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.eds.enrollment import enrollment_token
+from shared.participants import PARTICIPANTS
+
 DEVELOPMENT_VARIABLE = "EGOV_DEVELOPMENT"
 
 KNOWN_DEVELOPMENT_SECRETS: frozenset[str] = frozenset(
@@ -40,6 +43,8 @@ KNOWN_DEVELOPMENT_SECRETS: frozenset[str] = frozenset(
         "dev-amqp-provider",
         "dev-amqp-registry-stub",
         "dev-amqp-admin",
+        # the services' enrollment tokens under dev-ra-token (deploy/.env.example lists them too)
+        *(enrollment_token("dev-ra-token", participant.bin) for participant in PARTICIPANTS),
     }
 )
 """Secret values published in the repository, which anyone can read (and forge tokens with)."""
@@ -56,6 +61,11 @@ def var_dir() -> str:
 def database_variable(service: str) -> str:
     """The environment variable holding ``service``'s database URL: ``DATABASE_URL_<SERVICE>``."""
     return f"DATABASE_URL_{service.upper()}"
+
+
+def enrollment_variable(service: str) -> str:
+    """The environment variable holding ``service``'s NCA enrollment token: ``NCA_ENROLLMENT_TOKEN_<SERVICE>``."""
+    return f"NCA_ENROLLMENT_TOKEN_{service.upper()}"
 
 
 class ServiceSettings(BaseSettings):
@@ -92,6 +102,20 @@ class ServiceSettings(BaseSettings):
         validation_alias="NCA_ROOT_SHA256",
         description="pin: the root's SHA-256 fingerprint (hex); empty = first seen",
     )
+    nca_enrollment_token: str = Field(
+        "",
+        description="NCA_ENROLLMENT_TOKEN_<SERVICE>: the service's enrollment token (shared.eds.enrollment), with "
+        "which the NCA certifies its system key (the key that signs its messages, and the gateway's stamps) and "
+        "nothing else; empty: the service cannot sign (it logs an error, and what it would send waits in its "
+        "outbox) unless it runs in the embedded default, which derives one from the RA token of the process",
+    )
+    own_certificate_check_s: float = Field(
+        60.0,
+        ge=0,
+        validation_alias="OWN_CERTIFICATE_CHECK_S",
+        description="how often, at most, a service asks the NCA whether its own system certificate was revoked "
+        "(then it renews it); 0: before every signature",
+    )
     registry_timeout_s: float = Field(10.0, gt=0, description="how long a registry query may take")
     revocation_freshness_s: float = Field(
         300.0,
@@ -105,6 +129,7 @@ class ServiceSettings(BaseSettings):
         if cls.service_name and cls.model_config.get("env_prefix") != f"{cls.service_name.upper()}_":
             cls.model_config["env_prefix"] = f"{cls.service_name.upper()}_"
             cls.model_fields["database_url"].validation_alias = database_variable(cls.service_name)
+            cls.model_fields["nca_enrollment_token"].validation_alias = enrollment_variable(cls.service_name)
             cls.model_rebuild(force=True)
 
     @field_validator("development", mode="before")

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Write deploy/rabbitmq/definitions.json, the broker users of deploy/docker-compose.yml, from the
-passwords in an env file. Standard library only.
+passwords in an env file, and their permissions from the repository's publishing table
+(shared/participants.py). Standard library only (and that module, which is too).
 
     python3 deploy/rabbitmq/make_definitions.py                        # deploy/.env, else deploy/.env.example
     python3 deploy/rabbitmq/make_definitions.py --env-file deploy/.env
@@ -11,10 +12,13 @@ password hashes, never passwords: ``rabbit_password_hashing_sha256`` is
 ``base64(salt + sha256(salt + utf8(password)))`` with a 4-byte random salt. A hash that still matches
 its password is kept as it is, so running this again with unchanged passwords changes nothing.
 
-One user per service (``portal_gateway``, ...; password ``AMQP_PASSWORD_<SERVICE>``) with all rights
-on the vhost ``/`` and no tags (no management UI), and ``egov_admin`` (``RABBITMQ_ADMIN_PASSWORD``),
-tagged administrator, for the management UI. Importing definitions at boot means RabbitMQ creates
-no default ``guest`` user.
+One user per service (``portal_gateway``, ...; password ``AMQP_PASSWORD_<SERVICE>``) and no tags (no
+management UI), with the rights of architecture §9 on the vhost ``/`` and the bus ``egov``
+(`shared.participants.broker_permissions`): its own queues and the sync channel's reply queues to
+declare, bind and read; the bus's exchanges to publish on; and on the topic exchange only the routing
+keys it may publish and the keys it may bind. RabbitMQ also checks every message's ``user_id`` against
+the login. And ``egov_admin`` (``RABBITMQ_ADMIN_PASSWORD``), tagged administrator, for the management
+UI. Importing definitions at boot means RabbitMQ creates no default ``guest`` user.
 """
 
 from __future__ import annotations
@@ -29,9 +33,14 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEPLOY = HERE.parent
+sys.path.insert(0, str(DEPLOY.parent))
+from shared.participants import PUBLISHES, broker_permissions  # noqa: E402  (the repository's own table)
+
 DEFAULT_OUTPUT = HERE / "definitions.json"
 
-SERVICES = ("portal_gateway", "con_intake", "regional_gateway", "provider", "registry_stub")
+SERVICES = tuple(PUBLISHES)
+NAMESPACE = "egov"
+"""The bus of deploy/docker-compose.yml (BUS_NAMESPACE's default)."""
 ADMIN_USER = "egov_admin"
 ADMIN_PASSWORD_VAR = "RABBITMQ_ADMIN_PASSWORD"
 VHOST = "/"
@@ -99,7 +108,7 @@ def existing_hashes(path: Path) -> dict[str, str]:
 
 def build_definitions(env: dict[str, str], keep: dict[str, str] | None = None) -> dict:
     keep = keep or {}
-    users, permissions = [], []
+    users, permissions, topic_permissions = [], [], []
     for name, var, tags in broker_users():
         password = env.get(var, "")
         if not password:
@@ -109,12 +118,25 @@ def build_definitions(env: dict[str, str], keep: dict[str, str] | None = None) -
         users.append(
             {"name": name, "password_hash": password_hash, "hashing_algorithm": HASHING_ALGORITHM, "tags": tags}
         )
-        permissions.append({"user": name, "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"})
+        if name not in SERVICES:  # the administrator
+            permissions.append({"user": name, "vhost": VHOST, "configure": ".*", "write": ".*", "read": ".*"})
+            continue
+        granted = broker_permissions(name, NAMESPACE)
+        permissions.append({"user": name, "vhost": VHOST, **{k: granted[k] for k in ("configure", "write", "read")}})
+        topic_permissions.append(
+            {
+                "user": name,
+                "vhost": VHOST,
+                "exchange": NAMESPACE,
+                "write": granted["topic_write"],
+                "read": granted["topic_read"],
+            }
+        )
     return {
         "users": users,
         "vhosts": [{"name": VHOST}],
         "permissions": permissions,
-        "topic_permissions": [],
+        "topic_permissions": topic_permissions,
         "parameters": [],
         "global_parameters": [],
         "policies": [],

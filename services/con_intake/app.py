@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from services.con_intake import handlers
 from services.con_intake.config import ConIntakeSettings
 from shared.bus.port import Bus
+from shared.eds.credentials import SignerSource
 from shared.eds.verify import Verifier
 from shared.registries import RegistryClient
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
@@ -30,12 +31,18 @@ def create_app(
     *,
     bus: Bus | None = None,
     verifier: Verifier | None = None,
+    credentials: SignerSource | None = None,
     registries: RegistryClient | None = None,
 ) -> FastAPI:
     """The con_intake app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``. ``verifier``, ``registries``:
     replacements for the ones the settings make (tests)."""
     runtime = ServiceRuntime.build(
-        SPEC, settings or ConIntakeSettings(), bus=bus, verifier=verifier, registries=registries
+        SPEC,
+        settings or ConIntakeSettings(),
+        bus=bus,
+        verifier=verifier,
+        credentials=credentials,
+        registries=registries,
     )
     return create_service_app(runtime, [], handlers=handlers.table())

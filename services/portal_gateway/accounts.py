@@ -10,6 +10,14 @@ parallel guesses cannot all be checked before the lock. EDS login signs a single
 the registry knows who has no account yet gets one made by that login (an EDS-only account: it has
 no password, and `register` cannot add one to it, since registration is not authenticated).
 
+Identity proof (README, Design: "Identity proof"). A password account is anyone's who typed the IIN,
+until its person proves it is theirs: by an EDS login, or by a one-time code sent to the number the
+mobile-citizens database holds for the IIN (`identity.py`). `prove_account` binds the account to its
+person: an account nobody had proven loses what its unproven holder set (the password, the e-mail
+address) and its lockout, so whoever squatted the IIN is out; a proven one keeps them. Tokens say
+whether the account's identity was proven when they were issued (``identity_proven``); only a proven
+token gets the registries' data (`drafts`).
+
 The slow steps — the registry query, password hashing, EDS verification — are the session-less
 ``check_*`` functions and `living_person`, run before the caller opens its unit of work; the others
 take the caller's session."""
@@ -31,13 +39,15 @@ from services.portal_gateway.domain.passwords import password_problems
 from services.portal_gateway.models import Account, AuthChallenge
 from shared.auth import TokenIssuer
 from shared.calendar import utcnow
+from shared.consent import Method, attest
+from shared.eds.credentials import SignerSource
 from shared.eds.document import Author, EDocument
 from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.iin import is_valid_iin
 from shared.lockout import Locked, Reservation, forget_on, reserve_on
 from shared.logging import get_logger
-from shared.participants import user_id
+from shared.participants import PORTAL, user_id
 from shared.passwords import PasswordHasher
 from shared.registries import RegistryClient
 
@@ -52,9 +62,20 @@ MAX_OPEN_CHALLENGES = 5
 CHALLENGE_TTL = timedelta(minutes=5)
 
 
-def consent_of(iin: str) -> str:
-    """The consent reference for the citizen's own data at their own request."""
-    return f"portal-user:{iin}"
+async def consent_of(credentials: SignerSource, iin: str, *, identified_by: Method) -> dict[str, Any]:
+    """The consent of the portal's registry queries for the citizen's own data at their own request: the
+    portal's ``registry/consent@1`` attestation (`shared.consent`), signed with its system credentials, valid
+    15 minutes. ``identified_by``: ``eds`` or ``sms`` when the account's identity is proven so (`proof_of`);
+    ``claimed`` when nobody proved it (registration's check, the SMS code's number), under which the
+    registries answer only the person and mobile-phone queries about the IIN itself, and the portal shows
+    nothing of the answer (whether the person lives; the number masked)."""
+    return await attest(credentials, subject_iin=iin, requester=PORTAL, identified_by=identified_by)
+
+
+def proof_of(account: Account | None) -> Method:
+    """How the account's identity was proven (``eds``, ``sms``), or ``claimed`` when it was not."""
+    proven_by = account.proven_by if account is not None and is_proven(account) else None
+    return "eds" if proven_by == "eds" else "sms" if proven_by == "sms" else "claimed"
 
 
 def require_valid_iin(iin: str) -> None:
@@ -62,15 +83,48 @@ def require_valid_iin(iin: str) -> None:
         raise AppError("IIN_INVALID", {"iin": iin})
 
 
-def issue_token(tokens: TokenIssuer, *, iin: str, method: str) -> tuple[str, int]:
-    """A citizen's token (``amr``: ``pwd`` or ``eds``) and its lifetime in seconds."""
-    return tokens.issue(iin, CITIZEN, amr=method)
+PROOF_METHODS = ("eds", "sms")
+CONFLICT_HINT = (
+    "if this IIN is yours, sign in with your EDS (POST /api/v1/auth/challenge, then /api/v1/auth/eds) or with a "
+    "one-time code sent to the mobile number the mobile-citizens database holds for it (POST /api/v1/auth/sms-code, "
+    "then /api/v1/auth/sms-code/confirm): either proves your identity, and an account nobody has proven becomes "
+    "yours, its password and e-mail address removed"
+)
+"""What CONFLICT says to whoever registers an IIN that has an account (the same whether or not it is proven)."""
 
 
-async def living_person(*, registries: RegistryClient, iin: str) -> dict[str, Any]:
-    """The individuals registry's answer for ``iin``; PERSON_NOT_FOUND when it has no such person or
-    records them as deceased."""
-    answer = await registries.ask("person", {"iin": iin}, consent=consent_of(iin), user_id=user_id(iin))
+def issue_token(tokens: TokenIssuer, *, iin: str, method: str, proven: bool) -> tuple[str, int]:
+    """A citizen's token (``amr``: ``pwd``, ``eds`` or ``sms``; ``identity_proven``: whether the account was
+    bound to its person when the token was issued) and its lifetime in seconds."""
+    return tokens.issue(iin, CITIZEN, amr=method, identity_proven=proven)
+
+
+def is_proven(account: Account) -> bool:
+    return account.identity_proven_at is not None
+
+
+def prove_account(account: Account, *, by: str, now: datetime, password_hash: str | None = None) -> bool:
+    """Bind ``account`` to its person, who has just proven their identity ``by`` EDS or SMS code. An
+    unproven account becomes theirs: the password and e-mail address its unproven holder set are gone
+    (replaced by ``password_hash``, which may be None), and so are its login failures. A proven account
+    gets ``password_hash`` when one is given (and, by SMS code, its failures forgotten: the code is a
+    stronger proof than a password). Returns whether the account changed hands (was unproven)."""
+    assert by in PROOF_METHODS
+    taken = not is_proven(account)
+    if taken:
+        account.password_hash, account.email = password_hash, None
+        account.identity_proven_at, account.proven_by = now, by
+    elif password_hash is not None:
+        account.password_hash = password_hash
+    if taken or by == "sms":
+        account.failures, account.first_failure_at, account.locked_until = 0, None, None
+    return taken
+
+
+async def living_person(*, registries: RegistryClient, iin: str, consent: dict[str, Any]) -> dict[str, Any]:
+    """The individuals registry's answer for ``iin`` (under ``consent``: `consent_of`); PERSON_NOT_FOUND
+    when it has no such person or records them as deceased."""
+    answer = await registries.ask("person", {"iin": iin}, consent=consent, user_id=user_id(iin))
     if not answer.result.get("alive", False):
         raise AppError("PERSON_NOT_FOUND", {"iin": iin, "reason": "the individuals registry records a death"})
     return answer.result
@@ -94,15 +148,19 @@ def check_new_account(*, iin: str, password: str) -> None:
 
 
 async def require_no_account(session: AsyncSession, *, iin: str) -> None:
-    """CONFLICT when ``iin`` has an account (a password one, or one its EDS login made)."""
+    """CONFLICT when ``iin`` has an account (a password one, or one its EDS login made), saying how its
+    person takes it (`CONFLICT_HINT`)."""
     if await session.get(Account, iin) is not None:
-        raise AppError("CONFLICT", {"reason": "an account with this IIN exists"})
+        raise AppError("CONFLICT", {"reason": "an account with this IIN exists", "how_to_take_it": CONFLICT_HINT})
 
 
-async def check_registration(*, registries: RegistryClient, hasher: PasswordHasher, iin: str, password: str) -> str:
-    """The slow part of registration: ``iin`` is a living person the registry knows; the password's
-    hash."""
-    await living_person(registries=registries, iin=iin)
+async def check_registration(
+    *, registries: RegistryClient, credentials: SignerSource, hasher: PasswordHasher, iin: str, password: str
+) -> str:
+    """The slow part of registration: ``iin`` is a living person the registry knows (asked under the
+    portal's ``claimed`` attestation: nobody has proven the IIN is theirs); the password's hash."""
+    consent = await consent_of(credentials, iin, identified_by="claimed")
+    await living_person(registries=registries, iin=iin, consent=consent)
     return await hasher.hash(password)
 
 
@@ -113,7 +171,9 @@ async def register(session: AsyncSession, *, iin: str, password_hash: str, email
     try:
         await session.flush()
     except IntegrityError:
-        raise AppError("CONFLICT", {"reason": "an account with this IIN exists"}) from None
+        raise AppError(
+            "CONFLICT", {"reason": "an account with this IIN exists", "how_to_take_it": CONFLICT_HINT}
+        ) from None
     log.info("portal account registered", user_id=user_id(iin))
     return account
 
@@ -124,11 +184,13 @@ async def register(session: AsyncSession, *, iin: str, password_hash: str, email
 @dataclass(frozen=True, slots=True)
 class LoginAttempt:
     """A password login reserved on an account (`shared.lockout`: counted before its password is
-    checked): whose, the hash to check it against (None for an EDS-only account), the reservation."""
+    checked): whose, the hash to check it against (None for an EDS-only account), the reservation, and
+    whether the account's identity is proven."""
 
     iin: str
     password_hash: str | None
     reservation: Reservation
+    proven: bool = False
 
 
 async def reserve_login(session: AsyncSession, *, iin: str, now: datetime) -> LoginAttempt | None:
@@ -145,7 +207,7 @@ async def reserve_login(session: AsyncSession, *, iin: str, now: datetime) -> Lo
     if outcome.locks:
         log.warning("portal account locked after repeated failures", user_id=user_id(iin))
     session.add(account)
-    return LoginAttempt(iin, account.password_hash, outcome)
+    return LoginAttempt(iin, account.password_hash, outcome, proven=is_proven(account))
 
 
 async def check_password(*, hasher: PasswordHasher, attempt: LoginAttempt | None, password: str) -> LoginAttempt:
@@ -237,7 +299,8 @@ async def judge_challenge(session: AsyncSession, *, signed: SignedChallenge) -> 
 
 async def eds_login(session: AsyncSession, *, signed: SignedChallenge) -> str:
     """Use the challenge (once: AUTH_INVALID_CREDENTIALS when it was used meanwhile); make the
-    EDS-only account on the first EDS login. Returns the citizen's IIN."""
+    EDS-only account on the first EDS login, proven by it; prove an existing account (`prove_account`:
+    an unproven password account becomes the signer's, its password removed). Returns the citizen's IIN."""
     iin = signed.iin
     assert iin is not None  # judged by judge_challenge: the challenge's IIN is the signer's
     used = await session.exec(
@@ -247,7 +310,24 @@ async def eds_login(session: AsyncSession, *, signed: SignedChallenge) -> str:
     )
     if used.rowcount != 1:
         raise AppError("AUTH_INVALID_CREDENTIALS", {"reason": "the challenge was used"})
-    if await session.get(Account, iin) is None:
-        session.add(Account(iin=iin, created_by="eds"))
+    now = utcnow()
+    account = await session.get(Account, iin, with_for_update=True)
+    if account is None:
+        session.add(Account(iin=iin, created_by="eds", identity_proven_at=now, proven_by="eds"))
         log.info("portal account made by the first EDS login", user_id=user_id(iin))
+    elif prove_account(account, by="eds", now=now):
+        session.add(account)
+        log.warning("unproven portal account taken by its person's EDS login", user_id=user_id(iin))
     return iin
+
+
+async def account_of(session: AsyncSession, *, iin: str, token_proven: bool) -> Account:
+    """The signed-in citizen's account. UNAUTHORIZED when it is gone, or when its identity was proven
+    after this token was issued by an unproven login (whoever held the account before its person took it
+    back keeps no way in)."""
+    account = await session.get(Account, iin)
+    if account is None:
+        raise AppError("UNAUTHORIZED", {"reason": "no such account"})
+    if is_proven(account) and not token_proven:
+        raise AppError("UNAUTHORIZED", {"reason": "the account's identity was proven since: sign in again"})
+    return account

@@ -13,15 +13,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.portal_gateway import accounts, handlers
+from services.portal_gateway import accounts, handlers, identity
 from services.portal_gateway.api import applications, attachments, auth, catalogue, edocs
 from services.portal_gateway.config import PortalSettings
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
+from shared.eds.credentials import SignerSource
 from shared.eds.verify import Verifier
 from shared.passwords import PasswordHasher
 from shared.registries import RegistryClient
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
+from shared.settings import var_dir
+from shared.sms import FileSmsSink
 
 SPEC = ServiceSpec(
     name="portal_gateway",
@@ -33,7 +36,11 @@ SPEC = ServiceSpec(
 )
 
 OPENAPI_TAGS = [
-    {"name": "accounts", "description": "Registration, login with IIN and password or with the EDS (§18 steps 1–4)."},
+    {
+        "name": "accounts",
+        "description": "Registration, login with IIN and password, with the EDS or with a one-time SMS code (§18 steps "
+        "1–4); the last two prove the account's identity.",
+    },
     {"name": "services", "description": "The service catalogue."},
     {"name": "attachments", "description": "E-copies of documents, referenced from the application by SHA-256 (§14)."},
     {"name": "applications", "description": "The form, the signed submission and the personal cabinet (§18)."},
@@ -47,13 +54,16 @@ def create_app(
     *,
     bus: Bus | None = None,
     verifier: Verifier | None = None,
+    credentials: SignerSource | None = None,
     registries: RegistryClient | None = None,
 ) -> FastAPI:
     """The portal_gateway app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``. ``verifier`` and ``registries``:
     given instead of those the settings make (a test's, trusting its own NCA)."""
     settings = settings or PortalSettings()
-    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier, registries=registries)
+    runtime = ServiceRuntime.build(
+        SPEC, settings, bus=bus, verifier=verifier, credentials=credentials, registries=registries
+    )
     tokens = TokenIssuer(
         audience=accounts.AUDIENCE, secret=settings.token_secret, ttl=timedelta(minutes=settings.token_ttl_minutes)
     )
@@ -62,4 +72,6 @@ def create_app(
         runtime, routers, handlers=handlers.table(verifier=runtime.verifier), openapi_tags=OPENAPI_TAGS
     )
     app.state.tokens, app.state.hasher = tokens, PasswordHasher()
+    sms_dir = Path(settings.sms_dir) if settings.sms_dir else Path(var_dir()) / "sms"
+    app.state.sms = identity.SmsChannel(FileSmsSink(sms_dir), identity.code_key(settings.token_secret))
     return app

@@ -19,3 +19,8 @@ class PortalSettings(ServiceSettings):
         "empty: a random one per process, so tokens do not survive a restart. Set the same value on every replica.",
     )
     token_ttl_minutes: int = Field(15, ge=1, le=24 * 60, description="Lifetime of a citizen's access token")
+    sms_dir: str = Field(
+        "",
+        description="Where the SMS sink keeps every text message the portal sends (one-time codes), one JSON file "
+        "each (PORTAL_GATEWAY_SMS_DIR); empty: <VAR_DIR>/sms",
+    )

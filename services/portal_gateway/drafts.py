@@ -2,10 +2,17 @@
 state registries know (§14: fetched, not asked for), so the citizen adds only what they cannot
 supply: categories the registries do not show, e-copies, an e-mail address.
 
+Only for an account whose identity is proven (an EDS login or a one-time SMS code to the number in the
+mobile-citizens database, accounts.py): anyone may register a password account with anyone's IIN, and the
+registries' answers — the address, the household's IINs and birth dates — are the person's, not the
+account's. An unproven token gets IDENTITY_NOT_PROVEN, saying how to prove it (`require_identity_proven`),
+before anything is asked or shown.
+
 Making the draft is registry queries only, so `make_draft` takes no session: the caller checks the
-referenced e-copies and reads the account's e-mail address first. Registry queries are made with the
-consent reference ``portal-user:<iin>`` (the citizen's own data at their own request; the Annex 3
-consent covers the family members living with them)."""
+referenced e-copies and reads the account's e-mail address first. Registry queries are made under the
+portal's consent attestation (`accounts.consent_of`, ``registry/consent@1`` signed with the portal's system
+credentials: the citizen's own data at their own request, identified by how their identity was proven), one
+per draft; the registries let it cover the citizen and the family they link to them."""
 
 from __future__ import annotations
 
@@ -19,12 +26,42 @@ from pydantic import ValidationError
 from services.portal_gateway.accounts import consent_of, living_person
 from services.portal_gateway.domain import prefill
 from shared.calendar import local_day, utcnow
+from shared.consent import Method
+from shared.eds.credentials import SignerSource
 from shared.errors import AppError
 from shared.geo import DISTRICT_BY_CODE
 from shared.housing.application import ApplicationDocument, Attachment
 from shared.housing.documents import Requirement, family_events, missing_documents, required_documents
 from shared.participants import user_id
 from shared.registries import RegistryClient
+
+HOW_TO_PROVE = [
+    {
+        "method": "eds",
+        "steps": ["POST /api/v1/auth/challenge {iin}", "sign it with your AUTH key", "POST /api/v1/auth/eds {signed}"],
+    },
+    {
+        "method": "sms",
+        "steps": [
+            "POST /api/v1/auth/sms-code {iin}: a code to the number the mobile citizens database holds for your IIN",
+            "POST /api/v1/auth/sms-code/confirm {iin, code}",
+        ],
+    },
+]
+
+
+def require_identity_proven(proven: bool) -> None:
+    """IDENTITY_NOT_PROVEN, saying why and how to prove it, unless the citizen's token is proven."""
+    if not proven:
+        raise AppError(
+            "IDENTITY_NOT_PROVEN",
+            {
+                "identity_proven": False,
+                "reason": "the draft is pre-filled with the registries' data on the IIN's person (address, household "
+                "members), which only that person may see: prove this account is yours, then use the new token",
+                "how": HOW_TO_PROVE,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -48,15 +85,14 @@ class Draft:
 
 @dataclass(frozen=True)
 class _Asker:
-    """Registry queries on behalf of ``iin`` (their consent, their user id)."""
+    """Registry queries on behalf of ``iin`` (under their consent, with their user id)."""
 
     client: RegistryClient
     iin: str
+    consent: dict[str, Any]
 
     async def ask(self, query: str, subject_iin: str) -> dict[str, Any]:
-        answer = await self.client.ask(
-            query, {"iin": subject_iin}, consent=consent_of(self.iin), user_id=user_id(self.iin)
-        )
+        answer = await self.client.ask(query, {"iin": subject_iin}, consent=self.consent, user_id=user_id(self.iin))
         return answer.result
 
     async def many(self, query: str, iins: list[str]) -> list[dict[str, Any]]:
@@ -64,13 +100,22 @@ class _Asker:
 
 
 async def make_draft(
-    *, registries: RegistryClient, iin: str, request: DraftRequest, account_email: str | None
+    *,
+    registries: RegistryClient,
+    credentials: SignerSource,
+    iin: str,
+    identified_by: Method,
+    request: DraftRequest,
+    account_email: str | None,
 ) -> Draft:
     """The exact document to sign (its JSON round-trips through ApplicationDocument), with the §14
     attachments it needs and those it still lacks. ``request.attachments`` must have been checked
-    (`attachments.check_references`); ``account_email`` is used when the request gives none."""
-    person = await living_person(registries=registries, iin=iin)
-    asker = _Asker(registries, iin)
+    (`attachments.check_references`); ``account_email`` is used when the request gives none. The registries
+    are asked under the portal's attestation (``credentials``) that ``iin`` asks, ``identified_by`` (``eds`` or
+    ``sms``: `accounts.proof_of`)."""
+    consent = await consent_of(credentials, iin, identified_by=identified_by)
+    person = await living_person(registries=registries, iin=iin, consent=consent)
+    asker = _Asker(registries, iin, consent)
     alive, dead = prefill.relatives_to_ask(person)
     social, employment, emergency, own_events, relatives, dead_events = await asyncio.gather(
         asker.ask("social-status", iin),

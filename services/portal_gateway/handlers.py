@@ -1,7 +1,10 @@
 """The portal's handler table: what the regional gateway tells it about submitted applications
 (shared/housing/messages.py) — receipts (the transport state and the registration, Process 6),
-business statuses from the provider (relayed), and the signed result (Process 8; §17: delivered to
-the personal cabinet).
+business statuses (the gateway's own, or the provider's signed ones, relayed), and the signed result
+(Process 8; §17: delivered to the personal cabinet). The kernel has admitted each message as the
+gateway's (architecture §9); what the provider says is believed only under the provider's signature:
+a status the gateway relays is verified as the provider's `SignedStatus`, a result as signed by the
+provider (its BIN), and anything else is refused (dead-lettered, never shown).
 
 The kernel runs the table (shared/handlers.py): each apply runs in the inbox's transaction, at most
 once per message. Messages may come in any order: the current status only moves forward
@@ -16,19 +19,29 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.portal_gateway.domain.duplicates import blocks_new_application
 from services.portal_gateway.domain.statuses import advances, newer_delivery
 from services.portal_gateway.models import Application, ApplicationEvent
-from shared.bus.port import Delivery
+from shared.bus.port import Delivery, Refused
 from shared.eds.document import EDocument
 from shared.eds.verify import Verified, Verifier
-from shared.errors import AppError
+from shared.errors import AppError, is_transient
 from shared.handlers import MessageHandler
-from shared.housing.messages import Receipt, Registration, StatusChange, receipt_key, result_key, status_key
+from shared.housing.messages import (
+    GATEWAY_STATUSES,
+    Receipt,
+    Registration,
+    SignedStatus,
+    StatusChange,
+    receipt_key,
+    result_key,
+    status_key,
+)
 from shared.logging import get_logger
-from shared.participants import PORTAL, user_id
+from shared.participants import PORTAL, PROVIDER, user_id
 
 log = get_logger(__name__)
 QUEUES = {
@@ -42,7 +55,9 @@ def table(*, verifier: Verifier) -> list[MessageHandler]:
     """Receipts, statuses and results addressed to the portal; results are verified by ``verifier``."""
     return [
         MessageHandler(QUEUES["receipts"], [receipt_key(PORTAL.address)], apply_receipt),
-        MessageHandler(QUEUES["statuses"], [status_key(PORTAL.address)], apply_status),
+        MessageHandler(
+            QUEUES["statuses"], [status_key(PORTAL.address)], apply_status, check=partial(check_status, verifier)
+        ),
         MessageHandler(
             QUEUES["results"], [result_key(PORTAL.address)], apply_result, check=partial(check_result, verifier)
         ),
@@ -97,9 +112,34 @@ async def apply_receipt(session: AsyncSession, delivery: Delivery, _verdict: Non
     session.add(row)
 
 
-async def apply_status(session: AsyncSession, delivery: Delivery, _verdict: None) -> None:
+async def check_status(verifier: Verifier, delivery: Delivery) -> StatusChange:
+    """The status a message carries: the provider's, verified as its signed status; or one of the
+    gateway's own (`GATEWAY_STATUSES`), plain under the gateway's envelope. Anything else is refused."""
+    document = delivery.envelope.document
+    try:
+        if "payload" in document:
+            return await verify_provider_status(verifier, document)
+        change = StatusChange.model_validate(document)
+    except ValidationError as exc:
+        raise Refused("not a status", errors=str(exc)[:500]) from None
+    except AppError as exc:
+        if is_transient(exc.code):
+            raise
+        raise Refused("a status not signed by the provider", code=exc.code, details=exc.details) from None
+    if change.status not in GATEWAY_STATUSES:
+        raise Refused("a provider's status without the provider's signature", status=change.status)
+    return change
+
+
+async def verify_provider_status(verifier: Verifier, document: dict[str, Any]) -> StatusChange:
+    verified = await verifier.verify(document, purpose="sign", model=SignedStatus)
+    if verified.author.bin != PROVIDER.bin or verified.author.holder != "system":
+        raise AppError("EDS_PURPOSE_INVALID", {"reason": "not signed by the provider", "bin": verified.author.bin})
+    return verified.document.change()
+
+
+async def apply_status(session: AsyncSession, delivery: Delivery, change: StatusChange) -> None:
     """A business status (the provider's, or the gateway's own), with the numbers it carries."""
-    change = StatusChange.model_validate(delivery.envelope.document)
     row = await _application(session, change.application_id, delivery)
     if row is None:
         return
@@ -121,11 +161,16 @@ def _signed_result(delivery: Delivery) -> Any:
 
 
 async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[EDocument]:
-    """The signed result (§17) is verified before anything is written, outside the transaction. A
-    result that does not verify is not shown: the check raises, so the message is redelivered and
-    then kept on the dead letter queue, not lost."""
+    """The signed result (§17) is verified before anything is written, outside the transaction, and must
+    be signed for the provider (its BIN: the head's, or the provider's system certificate). A result
+    that is not is never shown: refused, it is kept on the dead letter queue, not lost; an outage of
+    the revocation sources is redelivered."""
     try:
-        return await verifier.verify(_signed_result(delivery), purpose="sign")
+        verified = await verifier.verify(_signed_result(delivery), purpose="sign")
+        if verified.author.bin != PROVIDER.bin:
+            raise AppError(
+                "EDS_PURPOSE_INVALID", {"reason": "a result is signed for the provider", "bin": verified.author.bin}
+            )
     except AppError as error:
         log.error(
             "a result that does not verify; not shown",
@@ -133,7 +178,10 @@ async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[EDocu
             code=error.code,
             details=error.details,
         )
-        raise
+        if is_transient(error.code):
+            raise
+        raise Refused("a result the provider did not sign", code=error.code) from None
+    return verified
 
 
 async def apply_result(session: AsyncSession, delivery: Delivery, verified: Verified[EDocument]) -> None:

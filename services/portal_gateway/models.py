@@ -25,7 +25,12 @@ class PortalModel(SQLModel, registry=registry()):
 class Account(PortalModel, table=True):
     """A citizen's portal account (§18 step 1), by IIN. ``password_hash`` is empty for an account
     made by the first EDS login: such an account signs in with its EDS only. ``failures``,
-    ``first_failure_at`` and ``locked_until`` are its `shared.lockout.LoginState`."""
+    ``first_failure_at`` and ``locked_until`` are its `shared.lockout.LoginState`.
+
+    ``identity_proven_at`` and ``proven_by`` (``eds`` or ``sms``): when the account was bound to its
+    person, by an EDS login or a one-time code sent to the number the mobile-citizens database holds for
+    the IIN. Until then the account is anyone's who typed the IIN and a password, and the registries'
+    data on the person is not shown to it."""
 
     __tablename__ = "portal_account"
 
@@ -37,6 +42,31 @@ class Account(PortalModel, table=True):
     failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     first_failure_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    identity_proven_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    proven_by: str | None = Field(default=None, max_length=8, description="eds | sms")
+
+
+class SmsCode(PortalModel, table=True):
+    """A one-time code sent by SMS to prove the person of ``iin`` (domain/sms_codes.py): its keyed digest
+    only, never the code. ``slot`` (0–2) is one of the IIN's 3 codes per 15 minutes; the unique index on
+    (iin, slot) keeps two concurrent requests from both taking the last one. ``tries`` counts the
+    confirmations reserved on it (counted before the code is checked); rows leave 15 minutes after
+    ``sent_at``."""
+
+    __tablename__ = "portal_sms_code"
+    __table_args__ = (
+        sa.Index("ux_portal_sms_code_iin_slot", "iin", "slot", unique=True),
+        sa.Index("ix_portal_sms_code_sent_at", "sent_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    iin: str = Field(max_length=12)
+    slot: int
+    digest: str = Field(max_length=64, description="HMAC-SHA-256 (hex) of the code")
+    sent_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    tries: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class AuthChallenge(PortalModel, table=True):

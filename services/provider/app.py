@@ -24,6 +24,7 @@ from services.provider.config import ProviderSettings
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
 from shared.db import Database
+from shared.eds.credentials import SignerSource
 from shared.eds.verify import Verifier
 from shared.geo import DISTRICTS
 from shared.logging import disclose, get_logger
@@ -59,18 +60,26 @@ def create_app(
     *,
     bus: Bus | None = None,
     verifier: Verifier | None = None,
+    credentials: SignerSource | None = None,
     registries: RegistryClient | None = None,
 ) -> FastAPI:
     """The provider app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``. ``verifier`` and ``registries``:
     given (a test's), else made from the settings."""
     settings = settings or ProviderSettings()
-    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier, registries=registries)
+    runtime = ServiceRuntime.build(
+        SPEC, settings, bus=bus, verifier=verifier, credentials=credentials, registries=registries
+    )
     passwords = PasswordHasher()
     seed = partial(
         seed_demo_staff, runtime.db, passwords=passwords, demo_password=settings.demo_password.get_secret_value()
     )
-    table = handlers.table(verifier=runtime.verifier, registries=runtime.registries, gateway_bin=settings.gateway_bin)
+    table = handlers.table(
+        verifier=runtime.verifier,
+        registries=runtime.registries,
+        credentials=runtime.credentials,
+        gateway_bin=settings.gateway_bin,
+    )
     app = create_service_app(
         runtime,
         [staff_api.router, cases_api.router],

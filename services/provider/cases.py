@@ -23,8 +23,9 @@ from services.provider.models import Case, CaseCounter, CaseRegistryAnswer, Case
 from shared.bus.envelope import Envelope
 from shared.bus.outbox import enqueue
 from shared.calendar import as_utc
+from shared.eds.signing import Signer, sign
 from shared.housing.application import ApplicationDocument
-from shared.housing.messages import CASE_STATUS, Registration, StatusChange
+from shared.housing.messages import CASE_STATUS, Registration, SignedStatus, StatusChange
 from shared.participants import PROVIDER
 
 
@@ -54,10 +55,17 @@ async def next_case_number(session: AsyncSession, *, district: str, year: int) -
 
 
 async def open_case(
-    session: AsyncSession, *, intake: Intake, decision: Decision, answers: tuple[Asked, ...], now: datetime
+    session: AsyncSession,
+    *,
+    intake: Intake,
+    decision: Decision,
+    answers: tuple[Asked, ...],
+    now: datetime,
+    signer: Signer,
 ) -> Case | None:
-    """Register the application as a case with its first status (Condition 3's decision); None when
-    this application already has a case (a redelivery or a replay never opens a second one)."""
+    """Register the application as a case with its first status (Condition 3's decision, signed by
+    ``signer``); None when this application already has a case (a redelivery or a replay never opens a
+    second one)."""
     application, envelope = intake.application, intake.envelope
     if await find_by_application(session, application_id=application.id) is not None:
         return None
@@ -96,16 +104,26 @@ async def open_case(
                 signed=a.signed,
             )
         )
-    await _record(session, case, None, decision.status, actor=PROVIDER.address, reason=decision.reason, now=now)
+    await _record(
+        session, case, None, decision.status, actor=PROVIDER.address, reason=decision.reason, now=now, signer=signer
+    )
     return case
 
 
 async def change_status(
-    session: AsyncSession, *, case: Case, status: str, actor: str, reason: dict[str, Any] | None, now: datetime
+    session: AsyncSession,
+    *,
+    case: Case,
+    status: str,
+    actor: str,
+    reason: dict[str, Any] | None,
+    now: datetime,
+    signer: Signer,
 ) -> CaseStatusRow:
     """Move ``case`` to ``status`` (domain/workflow.py decides whether it may), with its history row
-    and its ``case.status`` message. Raises `TransitionNotAllowed`."""
-    return await _record(session, case, case.status, status, actor=actor, reason=reason, now=now)
+    and its ``case.status`` message, signed by ``signer`` (the provider's system certificate). Raises
+    `TransitionNotAllowed`."""
+    return await _record(session, case, case.status, status, actor=actor, reason=reason, now=now, signer=signer)
 
 
 async def _record(
@@ -117,6 +135,7 @@ async def _record(
     actor: str,
     reason: dict[str, Any] | None,
     now: datetime,
+    signer: Signer,
 ) -> CaseStatusRow:
     check_transition(current, status)
     row = CaseStatusRow(case_id=case.id, status=status, at=now, actor=actor, reason=reason)
@@ -137,7 +156,7 @@ async def _record(
         user_id=case.user_id,
         represented_party=case.represented_party,
         issue=case.application_id,
-        document=change.model_dump(mode="json"),
+        document=sign(SignedStatus.of(change, author_bin=PROVIDER.bin), signer),
     )
     enqueue(session, envelope, CASE_STATUS)
     return row

@@ -13,6 +13,7 @@ from services.provider import intake
 from services.provider.registry_facts import AnswerMemory
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
+from shared.eds.credentials import SignerSource
 from shared.eds.verify import Verifier
 from shared.handlers import MessageHandler
 from shared.housing.messages import DELIVERED_PREFIX
@@ -25,10 +26,21 @@ CONSUMER = "provider.intake"
 
 
 async def check_delivery(
-    delivery: Delivery, *, verifier: Verifier, registries: RegistryClient, gateway_bin: str, memory: AnswerMemory
+    delivery: Delivery,
+    *,
+    verifier: Verifier,
+    registries: RegistryClient,
+    credentials: SignerSource,
+    gateway_bin: str,
+    memory: AnswerMemory,
 ) -> intake.Verdict:
     return await intake.check_delivery(
-        delivery.envelope, verifier=verifier, registries=registries, gateway_bin=gateway_bin, memory=memory
+        delivery.envelope,
+        verifier=verifier,
+        registries=registries,
+        credentials=credentials,
+        gateway_bin=gateway_bin,
+        memory=memory,
     )
 
 
@@ -39,17 +51,28 @@ async def take_in(session: AsyncSession, delivery: Delivery, verdict: intake.Ver
 
 
 def table(
-    *, verifier: Verifier, registries: RegistryClient, gateway_bin: str, memory: AnswerMemory | None = None
+    *,
+    verifier: Verifier,
+    registries: RegistryClient,
+    credentials: SignerSource,
+    gateway_bin: str,
+    memory: AnswerMemory | None = None,
 ) -> list[MessageHandler]:
-    """``gateway_bin``: the BIN whose registration stamp every delivered application must carry;
-    ``memory``: the registries' answers remembered across redeliveries (one per process)."""
+    """``credentials``: the provider's, which sign its statuses; ``gateway_bin``: the BIN whose
+    registration stamp every delivered application must carry; ``memory``: the registries' answers
+    remembered across redeliveries (one per process)."""
     memory = memory or AnswerMemory()
     return [
         MessageHandler(
             queue=QUEUE,
             bindings=[f"{DELIVERED_PREFIX}.*"],
             check=partial(
-                check_delivery, verifier=verifier, registries=registries, gateway_bin=gateway_bin, memory=memory
+                check_delivery,
+                verifier=verifier,
+                registries=registries,
+                credentials=credentials,
+                gateway_bin=gateway_bin,
+                memory=memory,
             ),
             apply=take_in,
             consumer=CONSUMER,

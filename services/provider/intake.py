@@ -9,7 +9,11 @@ Before the transaction (`check_delivery`, slow and remote):
    architecture §9). The case's registration is the stamp's; the delivery's unsigned ``registration``
    must be the same, else it is refused. A message failing any of this for good is not from the gateway:
    it becomes a `Rejected` verdict, and nobody is answered (there is nobody verified to answer); an
-   outage (a transient code: revocation status unknown, …) is raised, so the bus redelivers;
+   outage (a transient code: revocation status unknown, …) is raised, so the bus redelivers. So is a
+   stamp whose certificate — the gateway's own system certificate — is revoked or expired (the citizen's
+   signature is fine): that is the system's credential to renew, not the citizen's fault, so the delivery
+   is never recorded as rejected; it is redelivered (then dead-lettered, kept) with an ALERT in the log
+   (`STAMP_ALERT`), and the gateway, once it has renewed its certificate, re-stamps and delivers it anew;
 2. ask the registries for Condition 3's facts and decide; when they do not answer, raise (redelivery).
 
 In the inbox transaction (`take_in`): record the rejected intake, or open the case with Condition 3's
@@ -18,10 +22,13 @@ decision and its ``case.status`` message — unless the application already has 
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
+from cryptography import x509
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +38,9 @@ from services.provider.domain.facts import Asked
 from services.provider.models import RejectedIntake
 from services.provider.registry_facts import AnswerMemory, gather_facts
 from shared.bus.envelope import Envelope
+from shared.eds.certs import holder_bin, holder_type
+from shared.eds.credentials import SignerSource
+from shared.eds.signing import Signer, b64url_decode
 from shared.eds.verify import SignatureInfo, Verified, Verifier
 from shared.errors import AppError, is_transient
 from shared.housing.application import ApplicationDocument
@@ -39,6 +49,11 @@ from shared.logging import get_logger
 from shared.registries import RegistryClient
 
 log = get_logger(__name__)
+
+STAMP_ALERT = "alert: gateway stamp certificate unusable"
+"""The event logged (at error) for a delivery held up by the gateway's own stamping certificate."""
+OWN_CREDENTIAL_FAILURES = ("EDS_CERT_REVOKED", "EDS_CERT_EXPIRED")
+"""What a certificate of the system itself may fail with, and the system can mend by renewing it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +70,8 @@ class Accepted:
     intake: cases.Intake
     decision: Decision
     answers: tuple[Asked, ...]
+    signer: Signer
+    """The provider's, which signs the case's first status (got here: it may ask the NCA)."""
 
 
 Verdict = Rejected | Accepted
@@ -65,6 +82,7 @@ async def check_delivery(
     *,
     verifier: Verifier,
     registries: RegistryClient,
+    credentials: SignerSource,
     gateway_bin: str,
     memory: AnswerMemory | None = None,
 ) -> Verdict:
@@ -75,10 +93,26 @@ async def check_delivery(
     except AppError as exc:
         if is_transient(exc.code):
             raise
+        stamp = gateway_stamp_failing(envelope, exc, gateway_bin=gateway_bin)
+        if stamp is not None:
+            log.error(
+                STAMP_ALERT,
+                code=exc.code,
+                application_id=(envelope.issue or "")[:64],
+                message_id=envelope.message_id[:64],
+                **stamp,
+            )
+            raise AppError(
+                "SERVICE_UNAVAILABLE",
+                {"reason": "the gateway's stamping certificate is unusable; wait for its re-stamp", "code": exc.code},
+            ) from None
         log.warning("delivery rejected: not a verified application from the gateway", code=exc.code)
         return Rejected(exc)
-    gathered = await gather_facts(registries, intake.application, user_id=envelope.user_id, memory=memory)
-    return Accepted(intake, decide(intake.application, gathered.facts), gathered.answers)
+    gathered = await gather_facts(
+        registries, intake.application, consent=intake.signed, user_id=envelope.user_id, memory=memory
+    )
+    signer = await credentials.signer()
+    return Accepted(intake, decide(intake.application, gathered.facts), gathered.answers, signer)
 
 
 async def screen(envelope: Envelope, *, verifier: Verifier, gateway_bin: str) -> cases.Intake:
@@ -134,6 +168,56 @@ def stamped_registration(verified: Verified[ApplicationDocument], *, gateway_bin
     raise AppError("EDS_PURPOSE_INVALID", {"reason": reason, "gateway_bin": gateway_bin, "signatures": signers})
 
 
+def gateway_stamp_failing(envelope: Envelope, error: AppError, *, gateway_bin: str) -> dict[str, Any] | None:
+    """When ``error`` (from verifying the delivery) is the registration stamp's certificate — a system
+    certificate of ``gateway_bin`` — being revoked or expired, and not the author's: what names it (its
+    serial, the registration number it stamped); else None (the delivery's own fault, a rejection). The
+    verifier checked every signature before it judged validity and revocation, so the certificates in
+    the headers are the ones it judged."""
+    if error.code not in OWN_CREDENTIAL_FAILURES:
+        return None
+    signed = envelope.document.get("signed") if isinstance(envelope.document, dict) else None
+    members = _members(signed)
+    if members is None:
+        return None
+    failing = [(header, leaf) for header, leaf in members if _fails_with(leaf, header, error)]
+    if not failing or any(header.get("role") != "registration" for header, _ in failing):
+        return None  # the author's certificate (or one that is not a stamp) is at fault
+    header, leaf = failing[0]
+    if holder_bin(leaf) != gateway_bin or holder_type(leaf) != "system":
+        return None
+    return {"serial": f"{leaf.serial_number:x}", "registration_number": str(header.get("regNum", ""))[:40]}
+
+
+def _members(signed: Any) -> list[tuple[dict[str, Any], x509.Certificate]] | None:
+    """Each signature's protected header and leaf certificate (unverified: the verifier has checked them)."""
+    if not isinstance(signed, dict) or not isinstance(signed.get("signatures"), list):
+        return None
+    members = []
+    try:
+        for member in signed["signatures"]:
+            header = json.loads(b64url_decode(str(member["protected"])))
+            leaf = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
+            members.append((header, leaf))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return members
+
+
+def _fails_with(leaf: x509.Certificate, header: dict[str, Any], error: AppError) -> bool:
+    if error.code == "EDS_CERT_REVOKED":
+        return f"{leaf.serial_number:x}" == error.details.get("serial")
+    not_after = leaf.not_valid_after_utc
+    if error.details.get("not_after") == not_after.isoformat():
+        return True
+    signed_at = str(header.get("sigT", ""))
+    try:
+        at = datetime.fromisoformat(signed_at.removesuffix("Z")).replace(tzinfo=UTC)
+    except ValueError:
+        at = datetime.now(UTC)
+    return max(at, datetime.now(UTC)) > not_after
+
+
 def _signer(info: SignatureInfo) -> dict[str, str | None]:
     return {"role": info.role, "bin": info.bin, "iin": info.iin, "holder": info.holder}
 
@@ -147,7 +231,12 @@ async def take_in(
         await record_rejected(session, envelope=envelope, routing_key=routing_key, error=verdict.error)
         return
     case = await cases.open_case(
-        session, intake=verdict.intake, decision=verdict.decision, answers=verdict.answers, now=now
+        session,
+        intake=verdict.intake,
+        decision=verdict.decision,
+        answers=verdict.answers,
+        now=now,
+        signer=verdict.signer,
     )
     if case is None:
         log.info("application already has a case", application=verdict.intake.application.id)

@@ -1,5 +1,8 @@
 """Asking the state registries what Condition 3 needs (§18; §14: "fetched by the provider for portal
-requests"), over the sync channel under the consent the signed application carries. What the
+requests"), over the sync channel under the consent the signed application carries: every query sends
+the signed application itself, as it was delivered (the applicant's signature over its Annex 3
+``consents``, the gateway's stamp beside it), which the registries check (`shared.consent`: addressed to
+the provider, about the applicant, the household it lists and the family the registry links). What the
 answers mean is domain/facts.py's.
 
 An answer about the person ("no such person", "not a valid IIN") is a fact the decision uses; the
@@ -14,12 +17,12 @@ an outage half-way asks only what is still missing."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from services.provider.domain.facts import (
     ANSWERS_ABOUT_THE_PERSON,
     Asked,
     Gathered,
-    consent_reference,
     facts_of,
     known_alive,
     others_to_ask,
@@ -50,14 +53,21 @@ class AnswerMemory:
         self._answers.put((application_id, asked.query, asked.subject), asked, self.ttl_s)
 
 
-async def ask(registries: RegistryClient, query: str, iin: str, *, application_id: str, user_id: str | None) -> Asked:
-    """One query about ``iin``: the answer, or the registry's refusal when it is an answer about the
-    person; any other `AppError` (the registries not answering) is raised."""
+async def ask(
+    registries: RegistryClient,
+    query: str,
+    iin: str,
+    *,
+    application_id: str,
+    consent: dict[str, Any],
+    user_id: str | None,
+) -> Asked:
+    """One query about ``iin`` under ``consent`` (the signed application): the answer, or the registry's
+    refusal when it is an answer about the person; any other `AppError` (the registries not answering, or
+    refusing the consent) is raised."""
     asked_at = utcnow()
     try:
-        answer = await registries.ask(
-            query, {"iin": iin}, consent=consent_reference(application_id), user_id=user_id, issue=application_id
-        )
+        answer = await registries.ask(query, {"iin": iin}, consent=consent, user_id=user_id, issue=application_id)
     except AppError as exc:
         if exc.code in ANSWERS_ABOUT_THE_PERSON:
             return Asked(query, iin, exc.code, asked_at)
@@ -69,12 +79,14 @@ async def gather_facts(
     registries: RegistryClient,
     application: ApplicationDocument,
     *,
+    consent: dict[str, Any],
     user_id: str | None,
     memory: AnswerMemory | None = None,
 ) -> Gathered:
     """Ask the individuals database about the applicant, then the civil-status registry about the
-    applicant, the household members of the applicant's family and the relatives who died; raise
-    `AppError` when the registries do not answer (UPSTREAM_TIMEOUT, SERVICE_UNAVAILABLE, …)."""
+    applicant, the household members of the applicant's family and the relatives who died, each under
+    ``consent``: the signed application as delivered (`cases.Intake.signed`); raise `AppError` when the
+    registries do not answer (UPSTREAM_TIMEOUT, SERVICE_UNAVAILABLE, …)."""
     application_id, applicant_iin = application.id, application.applicant.iin
     memory = memory or AnswerMemory()
     in_flight = asyncio.Semaphore(CONCURRENT_QUERIES)
@@ -84,7 +96,7 @@ async def gather_facts(
         if known is not None:
             return known
         async with in_flight:
-            answer = await ask(registries, query, iin, application_id=application_id, user_id=user_id)
+            answer = await ask(registries, query, iin, application_id=application_id, consent=consent, user_id=user_id)
         memory.keep(application_id, answer)
         return answer
 

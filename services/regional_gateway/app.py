@@ -16,11 +16,11 @@ from services.regional_gateway import handlers
 from services.regional_gateway.api import evidence, routing, workstation
 from services.regional_gateway.api.deps import AdminToken
 from services.regional_gateway.config import RegionalGatewaySettings
+from services.regional_gateway.restamp import Restamper
 from shared.bus.port import Bus
-from shared.eds.credentials import SignerSource, SystemCredentials, can_sign
+from shared.eds.credentials import SignerSource, can_sign
 from shared.eds.verify import Verifier
-from shared.participants import GATEWAY
-from shared.service import ServiceRuntime, ServiceSpec, StartupHook, create_service_app
+from shared.service import ServiceRuntime, ServiceSpec, create_service_app
 
 SPEC = ServiceSpec(
     name="regional_gateway",
@@ -59,12 +59,12 @@ def create_app(
     trusts the NCA at ``NCA_URL``. ``credentials``: the source of the gateway's stamping signer (default:
     its system certificate from the NCA at ``NCA_URL``)."""
     settings = settings or RegionalGatewaySettings()
-    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier)
-    checks: list[StartupHook] = []
-    if credentials is None:
-        credentials = SystemCredentials(settings.nca_url, GATEWAY.identity, ra_token=settings.nca_ra_token)
-        checks.append(credentials.check_configuration)
+    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, verifier=verifier, credentials=credentials)
+    credentials = runtime.credentials
     admin_token = AdminToken(settings.admin_token)
+    # A stamping certificate renewed because it was revoked: what it stamped on delivery is stamped again.
+    restamper = Restamper(runtime.db, credentials)
+    runtime.closers.insert(0, restamper.close)
     table = handlers.table(
         db=runtime.db,
         namespace=runtime.bus.namespace,
@@ -77,10 +77,11 @@ def create_app(
         runtime,
         [workstation.router, evidence.router, routing.router],
         handlers=table,
-        on_startup=[admin_token.announce, *checks],
+        on_startup=[admin_token.announce, restamper.start],
         # Without its stamping certificate the gateway registers nothing: not ready until it has one.
         readiness={"stamp_certificate": partial(can_sign, credentials)},
         openapi_tags=OPENAPI_TAGS,
     )
     app.state.admin_token = admin_token
+    app.state.restamper = restamper
     return app

@@ -1,5 +1,5 @@
-"""Settings of regional_gateway: env prefix ``REGIONAL_GATEWAY_``, database under ``DATABASE_URL_REGIONAL_GATEWAY``,
-and ``NCA_RA_TOKEN`` (unprefixed, as the NCA names it) for certifying the gateway's own stamping key."""
+"""Settings of regional_gateway: env prefix ``REGIONAL_GATEWAY_``, database under ``DATABASE_URL_REGIONAL_GATEWAY``
+(``NCA_RA_TOKEN``, for certifying its system key, is every service's: `shared.settings`)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,6 @@ class RegionalGatewaySettings(ServiceSettings):
         "",
         description="Bearer token of the gateway's workstation (admin and evidence endpoints); empty: a random one "
         "is made at start and logged once",
-    )
-    nca_ra_token: str = Field(
-        "",
-        validation_alias="NCA_RA_TOKEN",
-        description="Registration authority token the NCA asks for before certifying the gateway's system key, in "
-        "every mode; empty: the gateway cannot stamp (it logs an error, and applications are redelivered, then "
-        "dead-lettered) unless it runs in the embedded default, which makes one per process",
     )
     registration_prefix: str = Field(
         "KRG", pattern=r"^[A-Z]{2,8}$", description="Prefix of registration numbers (Karaganda regional gateway)"

@@ -1,20 +1,20 @@
 """Statuses and results from the provider back to whoever submitted the application (architecture §3):
-``case.status`` (a `StatusChange`) → ``status.<sender>``, ``case.result`` (the signed result) →
-``result.<sender>``. The envelope's issue names the application; the gateway looks up its original
-sender (kept at registration), checks that the message comes from the provider of the application's
-district and is well-formed (a result's signature is verified: nothing forwarded unverified), logs it
-and forwards it under the same message id. The provider's first word about an application also means
-it was delivered: a receipt DELIVERED goes to the sender. An application the gateway never registered
-fails the message: it is retried, then dead-lettered for the operator.
+``case.status`` (the provider's `SignedStatus`) → ``status.<sender>``, ``case.result`` (the signed
+result) → ``result.<sender>``. The kernel has admitted the message (its envelope is the provider's:
+architecture §9). The envelope's issue names the application; the gateway looks up its original sender
+(kept at registration), checks that the message comes from the provider of the application's district
+and that its document is signed by the provider (a status) or verifies (a result): nothing forwarded
+unverified; it logs it and forwards it under the same message id. The provider's first word about an
+application also means it was delivered: a receipt DELIVERED goes to the sender. An application the
+gateway never registered fails the message: it is retried, then dead-lettered for the operator.
 
-`check` (the result's verification) runs before the transaction, `apply` in the inbox's."""
+`check` (the verification) runs before the transaction, `apply` in the inbox's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.regional_gateway import message_log, outgoing
@@ -25,8 +25,9 @@ from shared.bus.port import Delivery
 from shared.calendar import utcnow
 from shared.eds.verify import Verifier
 from shared.errors import AppError
-from shared.housing.messages import CASE_RESULT, CASE_STATUS, StatusChange, result_key, status_key
+from shared.housing.messages import CASE_RESULT, CASE_STATUS, SignedStatus, StatusChange, result_key, status_key
 from shared.logging import get_logger
+from shared.participants import PROVIDER
 
 log = get_logger(__name__)
 
@@ -50,12 +51,9 @@ async def check(delivery: Delivery, *, verifier: Verifier) -> ProviderMessage:
     )
     if kind == "status":
         try:
-            status = StatusChange.model_validate(envelope.document)
-        except ValidationError as exc:
-            errors = [{"loc": list(map(str, e["loc"])), "msg": e["msg"]} for e in exc.errors()]
-            return ProviderMessage(
-                kind, application_id, error={"code": "VALIDATION_FAILED", "details": {"errors": errors}}
-            )
+            status = await verify_status(verifier, envelope.document)
+        except AppError as exc:
+            return ProviderMessage(kind, application_id, error=refusal_of(exc))
         if application_id is not None and status.application_id != application_id:
             error = {"code": "VALIDATION_FAILED", "details": {"reason": "the status is about another application"}}
             return ProviderMessage(kind, application_id, error=error)
@@ -65,6 +63,19 @@ async def check(delivery: Delivery, *, verifier: Verifier) -> ProviderMessage:
     except AppError as exc:
         return ProviderMessage(kind, application_id, error=refusal_of(exc))
     return ProviderMessage(kind, application_id)
+
+
+async def verify_status(verifier: Verifier, document: dict[str, Any]) -> StatusChange:
+    """The provider's signed status (`SignedStatus`, signed by the provider's system certificate); else
+    the verifier's code, or EDS_PURPOSE_INVALID when someone else signed it."""
+    verified = await verifier.verify(document, purpose="sign", model=SignedStatus)
+    author = verified.author
+    if author.bin != PROVIDER.bin or author.holder != "system":
+        raise AppError(
+            "EDS_PURPOSE_INVALID",
+            {"reason": "a status is signed by the provider's system certificate", "bin": author.bin},
+        )
+    return verified.document.change()
 
 
 async def apply(session: AsyncSession, delivery: Delivery, checked: ProviderMessage) -> None:

@@ -17,13 +17,16 @@ from services.registry_stub import handlers
 from services.registry_stub.api import nca, registries
 from services.registry_stub.config import RegistryStubSettings
 from services.registry_stub.nca.authority import CertificationAuthority
+from services.registry_stub.nca.local import LocalFetcher, LocalTrust
 from services.registry_stub.nca.profiles import Subject
 from services.registry_stub.population.loader import ensure_population
 from services.registry_stub.registries.desk import RegistryDesk
 from shared.bus.port import Bus
 from shared.calendar import utcnow
 from shared.db import Database
+from shared.eds.revocation import RevocationSources
 from shared.eds.signing import Signer
+from shared.eds.verify import Verifier
 from shared.participants import REGISTRIES
 from shared.service import ServiceRuntime, ServiceSpec, create_service_app
 
@@ -55,8 +58,10 @@ OPENAPI_TAGS = [
     {
         "name": "state registries",
         "description": "Read-only mirrors of the registry queries (ЖТ ММБ, БНАЖ, АХАЖ, real estate, addresses, "
-        "social status, employment, emergency findings, court decisions): signed answers, consent required, "
-        "every query logged.",
+        "social status, employment, emergency findings, court decisions): signed answers, every query logged. "
+        "TEST MODE ONLY (NCA_TEST_MODE=1): open to testers with any consent text, not checked; outside test mode "
+        "they answer FORBIDDEN. The sync channel checks consent: a signed consent, against the authenticated "
+        "requester and the person asked about.",
     },
     {"name": "personas", "description": "Synthetic people chosen to exercise the rules, by trait."},
     {"name": "operations", "description": "Liveness and readiness."},
@@ -67,10 +72,16 @@ def create_app(settings: RegistryStubSettings | None = None, *, bus: Bus | None 
     """The registry_stub app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``."""
     settings = settings or RegistryStubSettings()
-    runtime = ServiceRuntime.build(SPEC, settings, bus=bus)
-    authority = CertificationAuthority(runtime.db, settings)
+    credentials = RegistryCredentials()
+    db = Database(settings.database_url)
+    authority = credentials.authority = CertificationAuthority(db, settings)
+    verifier = Verifier(
+        LocalTrust(authority),
+        RevocationSources(LocalFetcher(authority), freshness_s=settings.revocation_freshness_s),
+    )
+    runtime = ServiceRuntime.build(SPEC, settings, bus=bus, db=db, verifier=verifier, credentials=credentials)
     today = partial(registries_today, settings.population_as_of)
-    desk = RegistryDesk(runtime.db, partial(registry_signer, authority), today)
+    desk = RegistryDesk(runtime.db, partial(registry_signer, authority), today, verifier=runtime.verifier)
     load = partial(
         load_population,
         runtime.db,
@@ -90,6 +101,18 @@ def create_app(settings: RegistryStubSettings | None = None, *, bus: Bus | None 
     app.state.nca = authority
     app.state.registry_desk = desk
     return app
+
+
+class RegistryCredentials:
+    """The registries' system credentials (what signs their answers and their messages), made by the NCA
+    they host, in process: no certificate request over HTTP to themselves."""
+
+    authority: CertificationAuthority | None = None
+
+    async def signer(self) -> Signer:
+        if self.authority is None:
+            raise RuntimeError("the registries' credentials have no certification authority yet")
+        return await registry_signer(self.authority)
 
 
 async def registry_signer(authority: CertificationAuthority) -> Signer:

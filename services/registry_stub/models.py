@@ -207,6 +207,16 @@ class CourtDecisionRow(RegistryStubModel, table=True):
     family_member_iin: str = Field(max_length=12)
 
 
+class MobilePhoneRow(RegistryStubModel, table=True):
+    """The mobile-citizens database (база мобильных граждан, БМГ): the mobile number a person registered
+    for their IIN (E.164, ``+77xxxxxxxxx``). A person with no row has no number on record."""
+
+    __tablename__ = "reg_mobile_phone"
+
+    iin: str = Field(primary_key=True, max_length=12)
+    phone: str = Field(max_length=16, index=True)
+
+
 class PersonaTraitRow(RegistryStubModel, table=True):
     """One row per (trait, person): `GET /api/v1/personas?trait=…` reads it by trait."""
 

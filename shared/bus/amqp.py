@@ -24,6 +24,7 @@ import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import aio_pika
 import aiormq
@@ -45,10 +46,10 @@ from shared.bus.port import (
     BusError,
     Delivery,
     Handler,
+    Refused,
     Responder,
     Unroutable,
     answer,
-    raise_if_error,
     redelivery_backoff,
 )
 from shared.errors import AppError
@@ -57,9 +58,12 @@ from shared.logging import get_logger, log_context
 log = get_logger(__name__)
 
 
-def _to_message(envelope: Envelope, **properties: Any) -> aio_pika.Message:
+def _to_message(envelope: Envelope, user: str | None, **properties: Any) -> aio_pika.Message:
+    """The AMQP message of ``envelope``; ``user``: the broker user this connection is, set as the
+    message's ``user_id``, which RabbitMQ checks against the connection's login (architecture §9)."""
     return aio_pika.Message(
         envelope.to_bytes(),
+        user_id=user,
         content_type="application/json",
         delivery_mode=DeliveryMode.PERSISTENT,
         message_id=envelope.message_id,
@@ -102,6 +106,8 @@ class AmqpBus(Bus):
         connect_timeout: float = 60.0,
     ) -> None:
         self.url = url
+        self.user = unquote(urlsplit(url).username or "") or None
+        """The broker user of ``url``: every message published here carries it as ``user_id``."""
         self.namespace = namespace
         self.connection_name = connection_name
         self.connect_timeout = connect_timeout
@@ -154,7 +160,9 @@ class AmqpBus(Bus):
         exchange = self._require_exchange()
         try:
             await asyncio.wait_for(
-                exchange.publish(_to_message(envelope), routing_key or envelope.message_type, mandatory=True),
+                exchange.publish(
+                    _to_message(envelope, self.user), routing_key or envelope.message_type, mandatory=True
+                ),
                 PUBLISH_TIMEOUT_S,
             )
         except aio_pika.exceptions.PublishError as exc:
@@ -220,6 +228,10 @@ class AmqpBus(Bus):
         with log_context(message_id=envelope.message_id, correlation_id=envelope.correlation_id, queue=queue):
             try:
                 await handler(delivery)
+            except Refused as refusal:
+                log.error("message refused; dead-lettered", reason=refusal.reason, **refusal.details)
+                await self._settle(message.reject(requeue=False))
+                return
             except Exception:
                 log.warning("handler failed; message returned", delivery_count=count, exc_info=True)
                 await asyncio.sleep(redelivery_backoff(count))
@@ -256,7 +268,7 @@ class AmqpBus(Bus):
                 if message.reply_to:
                     try:
                         await channel.default_exchange.publish(
-                            _to_message(reply, correlation_id=message.correlation_id),
+                            _to_message(reply, self.user, correlation_id=message.correlation_id),
                             routing_key=message.reply_to,
                             mandatory=False,
                         )
@@ -277,6 +289,7 @@ class AmqpBus(Bus):
                     self._require_exchange().publish(
                         _to_message(
                             envelope,
+                            self.user,
                             correlation_id=envelope.message_id,
                             reply_to=self._reply_queue_name,
                             expiration=timeout,
@@ -293,7 +306,7 @@ class AmqpBus(Bus):
             raise AppError("UPSTREAM_TIMEOUT", {"route": key, "timeout_s": timeout}) from None
         finally:
             self._pending_replies.pop(envelope.message_id, None)
-        return raise_if_error(reply)
+        return reply
 
     async def _ensure_reply_consumer(self) -> None:
         if self._reply_consumer_ready:

@@ -28,6 +28,9 @@ class Envelope(BaseModel):
     - ``user_id``: ``KZ<IIN>`` of the person acting; ``represented_party``: the citizen when an
       operator acts for them; ``issue``: the application number.
     - ``document``: the signed e-document (JWS JSON), or a plain payload for statuses.
+    - ``proof``: the sender's signature over all of the above (architecture §9, `shared.bus.proof`):
+      its system certificate signs the fields and the SHA-256 of the document's JCS bytes. Receivers
+      believe nothing of an envelope before it verifies.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -42,6 +45,7 @@ class Envelope(BaseModel):
     represented_party: str | None = None
     issue: str | None = None
     document: dict[str, Any] = Field(default_factory=dict)
+    proof: dict[str, Any] | None = None
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()

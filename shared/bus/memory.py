@@ -23,10 +23,10 @@ from shared.bus.port import (
     BusError,
     Delivery,
     Handler,
+    Refused,
     Responder,
     Unroutable,
     answer,
-    raise_if_error,
     redelivery_backoff,
 )
 from shared.bus.topic import topic_matches
@@ -165,7 +165,7 @@ class InMemoryBus(Bus):
             raise AppError("UPSTREAM_TIMEOUT", {"route": key, "timeout_s": timeout}) from None
         finally:
             self._pending_replies.pop(envelope.message_id, None)
-        return raise_if_error(reply)
+        return reply
 
     # -- internals -----------------------------------------------------------------------------
     def _qname(self, queue: str) -> str:
@@ -224,6 +224,9 @@ class InMemoryBus(Bus):
             except asyncio.CancelledError:
                 q.items.put_nowait(message)  # not acked: back to the queue, as on a lost channel
                 raise
+            except Refused as refusal:
+                log.error("message refused; dead-lettered", reason=refusal.reason, **refusal.details)
+                self._dead_letter(q, message, "rejected")
             except Exception:
                 log.warning("handler failed; message returned", delivery_count=delivery.delivery_count, exc_info=True)
                 await asyncio.sleep(redelivery_backoff(delivery.delivery_count))

@@ -8,6 +8,10 @@ writer lock. A row is marked sent only after the broker confirmed it, so a crash
 publishes it again when its lease runs out: delivery is at-least-once and consumers dedupe with the
 inbox. A row the broker refuses (unroutable: its consumer has not declared its queue yet; or the
 broker is down) stays pending and is retried with a growing delay, never dropped.
+
+Every message is signed as it is published (architecture §9: `shared.bus.proof.Sealer`, with the
+service's system credentials); while the service cannot sign (the NCA has not certified its key), its
+rows wait in the outbox, retried the same way, and the reason is logged as an error.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.bus.envelope import Envelope
 from shared.bus.port import PUBLISH_TIMEOUT_S, Bus
+from shared.bus.proof import Sealer
 from shared.calendar import utcnow
 from shared.db import Database, note_outbox_written
+from shared.errors import AppError
 from shared.logging import get_logger
 from shared.models import OutboxMessage
 
@@ -70,6 +76,21 @@ async def requeue(session: AsyncSession, envelope: Envelope, routing_key: str) -
     note_outbox_written(session)
 
 
+async def resend_sent_since(db: Database, since: datetime) -> int:
+    """Publish again, each under its own message id, every message marked sent at or after ``since``;
+    how many. After the service's certificate was found revoked, what it signed with it meanwhile may
+    have been refused by its receivers (dead-lettered at once, never applied): sent again, signed
+    anew, they are applied there, and skipped (the inbox) where they were applied already."""
+    async with db.transaction() as session:
+        result = await session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.sent_at) >= since)
+            .values(sent_at=None, claimed_until=None, attempts=0, next_attempt_at=utcnow(), last_error=None)
+        )
+        note_outbox_written(session)
+    return int(result.rowcount or 0)
+
+
 def _claimed(row: OutboxMessage, now: datetime) -> bool:
     return row.claimed_until is not None and row.claimed_until > now
 
@@ -82,9 +103,12 @@ class OutboxRelay:
     """Publishes pending outbox rows in batches; woken after every commit that wrote one, and
     polling besides (for rows left by a crash or waiting for a retry)."""
 
-    def __init__(self, db: Database, bus: Bus, *, batch_size: int = 200, poll_interval: float = 0.5) -> None:
+    def __init__(
+        self, db: Database, bus: Bus, sealer: Sealer, *, batch_size: int = 200, poll_interval: float = 0.5
+    ) -> None:
         self.db = db
         self.bus = bus
+        self.sealer = sealer
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._wake = asyncio.Event()
@@ -135,9 +159,7 @@ class OutboxRelay:
         rows, lease = await self._claim()
         if not rows:
             return 0
-        results = await self.bus.publish_many(
-            [(Envelope.model_validate_json(row.body), row.routing_key) for row in rows]
-        )
+        results = await self._publish(rows)
         done_at = utcnow()
         confirmed = [row.id for row, error in zip(rows, results, strict=True) if error is None]
         # Only rows still under this claim: one requeued meanwhile (its claim cleared) goes out again.
@@ -165,6 +187,26 @@ class OutboxRelay:
         if len(confirmed) < len(rows):
             log.warning("outbox rows not confirmed; will retry", failed=len(rows) - len(confirmed))
         return len(confirmed)
+
+    async def _publish(self, rows: list[OutboxMessage]) -> list[BaseException | None]:
+        """Sign and publish ``rows``; one entry per row: None when the broker confirmed it, else why not."""
+        results: list[BaseException | None] = [None] * len(rows)
+        sealed: list[tuple[int, Envelope, str]] = []
+        for index, row in enumerate(rows):
+            try:
+                sealed.append((index, await self.sealer.seal(Envelope.model_validate_json(row.body)), row.routing_key))
+            except (AppError, ValueError) as exc:
+                results[index] = exc
+        if len(sealed) < len(rows):
+            log.error(
+                "outbox rows cannot be signed; they wait",
+                unsigned=len(rows) - len(sealed),
+                error=repr(next(r for r in results if r is not None))[:500],
+            )
+        published = await self.bus.publish_many([(envelope, key) for _, envelope, key in sealed]) if sealed else []
+        for (index, _, _), error in zip(sealed, published, strict=True):
+            results[index] = error
+        return results
 
     async def _run(self) -> None:
         while True:

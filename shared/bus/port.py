@@ -10,8 +10,12 @@ Semantics every adapter keeps:
 - A handler that raises gets the message again, up to ``delivery_limit`` redeliveries (RabbitMQ's
   ``x-delivery-limit``: limit 2 means 3 deliveries); then the message goes to the queue's dead
   letter queue, ``<queue>.dlq``, which `subscribe_dead_letters` reads. Nothing is dropped silently.
-- ``request`` / ``serve`` are the sync channel: a reply correlated by the request's message id, or
-  `AppError("UPSTREAM_TIMEOUT")` after the timeout.
+- A handler that raises `Refused` has the message dead-lettered at once (rejected, not redelivered:
+  RabbitMQ's ``reject`` without requeue), for a message that can never be applied (one whose sender
+  is not proven); the reason is logged.
+- ``request`` / ``serve`` are the sync channel: a reply correlated by the request's message id (an
+  error reply too: the caller authenticates it, then `raise_if_error` turns it into its `AppError`),
+  or `AppError("UPSTREAM_TIMEOUT")` after the timeout.
 """
 
 from __future__ import annotations
@@ -20,8 +24,12 @@ import abc
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from shared.bus.envelope import Envelope
+
+if TYPE_CHECKING:
+    from shared.errors import AppError
 
 PUBLISH_TIMEOUT_S = 10.0
 """How long a publish waits for the broker's confirm."""
@@ -32,6 +40,16 @@ ERROR_MESSAGE_TYPE = "error"
 
 class BusError(Exception):
     """The broker did not take the message (not confirmed, connection down, …): retry later."""
+
+
+class Refused(Exception):
+    """Raised by a handler for a message that will never be applied: the bus dead-letters it at once
+    (death reason ``rejected``) and logs ``reason``."""
+
+    def __init__(self, reason: str, **details: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
 
 
 class Unroutable(BusError):
@@ -112,7 +130,9 @@ class Bus(abc.ABC):
 
     @abc.abstractmethod
     async def request(self, envelope: Envelope, *, timeout: float = 5.0, routing_key: str | None = None) -> Envelope:
-        """Send a sync request and wait for the reply (an error reply raises `AppError`)."""
+        """Send a sync request and wait for the reply, returned as it came: an error reply too (the
+        caller checks who sent it before believing it, then calls `raise_if_error`). No reply in time
+        raises UPSTREAM_TIMEOUT; no responder, SERVICE_UNAVAILABLE or UPSTREAM_TIMEOUT."""
 
 
 async def answer(responder: Responder, request: Envelope) -> Envelope:
@@ -129,6 +149,13 @@ async def answer(responder: Responder, request: Envelope) -> Envelope:
         get_logger(__name__).exception("sync responder failed", message_id=request.message_id)
         document = error_body("UPSTREAM_ERROR", "en", {"message_type": request.message_type})
     return request.reply(ERROR_MESSAGE_TYPE, sender=request.sender, document=document)
+
+
+def error_reply(request: Envelope, sender: str, error: AppError) -> Envelope:
+    """The error reply of ``sender`` to ``request``."""
+    from shared.errors import error_body
+
+    return request.reply(ERROR_MESSAGE_TYPE, sender=sender, document=error_body(error.code, "en", error.details))
 
 
 def raise_if_error(reply: Envelope) -> Envelope:

@@ -51,7 +51,20 @@ def _simple_bytes(value: Any) -> bytes:
 
 
 def canonical(document: Any) -> bytes:
-    """The JCS bytes of a JSON value (dicts, lists, str, int, bool, None; floats as JCS prints them)."""
+    """The JCS bytes of a JSON value (dicts, lists, str, int, bool, None; floats as JCS prints them).
+    A simple value (see the module's docstring) is written by the standard library, read back once to
+    prove it simple (no float, no integer beyond ±2^53: the C parser, cheap), else by `rfc8785`."""
+    try:
+        text = _simple_bytes(document)
+    except (TypeError, ValueError):
+        return rfc8785.dumps(document)
+    if not text.translate(None, _NOT_FOUR_BYTE_LEADS):
+        try:
+            json.loads(text, parse_int=_int, parse_float=_float)
+        except _NotSimple:
+            pass
+        else:
+            return text
     return rfc8785.dumps(document)
 
 

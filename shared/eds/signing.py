@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from cryptography import x509
@@ -103,8 +104,9 @@ class Signer:
             return "ES256"
         raise ValueError("only RSA and P-256 keys sign e-documents")
 
-    @property
+    @cached_property
     def x5c(self) -> list[str]:
+        """The chain as the ``x5c`` header carries it (made once: every signature sends it)."""
         return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in self.chain]
 
     def jwk(self) -> RSAKey | ECKey:

@@ -3,11 +3,16 @@
     portal / Center ──document.submitted──▶ regional gateway           (the signed application)
     regional gateway ──receipt.<sender>──▶ portal / Center              (registration no., delivery state)
     regional gateway ──document.delivered.<district>──▶ provider        (the stamped application)
-    provider ──case.status──▶ regional gateway ──status.<sender>──▶ portal / Center
+    provider ──case.status──▶ regional gateway ──status.<sender>──▶ portal / Center  (the signed status)
     provider ──case.result──▶ regional gateway ──result.<sender>──▶ portal / Center  (the signed result)
 
 ``<sender>`` is the subsystem of the original sender's address (``KZ/GOV/<BIN>/<subsystem>``).
 Transport states (delivery) are kept apart from business statuses (the case's progress).
+
+Every envelope is signed by its sender (architecture §9). What the provider says about a case reaches
+the citizen through the gateway, so it is also signed where it is made: a provider's status is a
+`SignedStatus` e-document signed by the provider's system certificate, which the gateway and the
+portal verify; only the gateway's own statuses (`GATEWAY_STATUSES`) travel as a plain `StatusChange`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.eds.document import Author, EDocument
 
 SUBMITTED = "document.submitted"
 DELIVERED_PREFIX = "document.delivered"
@@ -90,6 +97,32 @@ class StatusChange(BaseModel):
     case_number: str | None = None
     registration_number: str | None = None
     reason: dict[str, Any] | None = Field(default=None, description="e.g. the missing documents (Process 7)")
+
+
+GATEWAY_STATUSES = ("REGISTERED_AT_GATEWAY", "REFUSED_AT_GATEWAY")
+"""The statuses the regional gateway sets itself (as a plain `StatusChange`, under its envelope's proof)."""
+STATUS_TYPE = "housing-queue/status@1"
+
+
+class SignedStatus(EDocument):
+    """A provider's status of an application, as the provider signs it (its author: the provider's BIN)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["housing-queue/status@1"] = STATUS_TYPE  # type: ignore[assignment]
+    application_id: str
+    status: BusinessStatus
+    at: datetime
+    case_number: str | None = None
+    registration_number: str | None = None
+    reason: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, change: StatusChange, *, author_bin: str) -> SignedStatus:
+        return cls(author=Author(bin=author_bin), **change.model_dump())
+
+    def change(self) -> StatusChange:
+        return StatusChange.model_validate(self.model_dump(include=set(StatusChange.model_fields)))
 
 
 class Delivery(BaseModel):

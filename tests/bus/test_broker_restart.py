@@ -17,7 +17,7 @@ from shared.bus.inbox import idempotent
 from shared.bus.outbox import OutboxRelay, enqueue
 from shared.db import Database
 from shared.models import OutboxMessage
-from tests.support.bus import envelope
+from tests.support.bus import envelope, portal_sealer
 from tests.support.effects import create_tables, effect_counts, record_effect, wait_until_effects
 from tests.support.servers import delete_namespace
 
@@ -58,7 +58,7 @@ async def test_broker_restart_while_relaying_applies_every_message_exactly_once(
     relay_bus = PacedBus(amqp_url, namespace, connection_name="restart-relay")
     await consumer_bus.start()
     await relay_bus.start()
-    relay = OutboxRelay(db, relay_bus, batch_size=10, poll_interval=0.2)
+    relay = OutboxRelay(db, relay_bus, portal_sealer(), batch_size=10, poll_interval=0.2)
     broker_stopped = False
     try:
         await consumer_bus.subscribe("consumer", ["case.*"], idempotent(db, "consumer", record_effect), prefetch=50)

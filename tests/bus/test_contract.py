@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from shared.bus.envelope import Envelope
-from shared.bus.port import Bus, Unroutable
+from shared.bus.port import Bus, Unroutable, raise_if_error
 from shared.errors import AppError
 from tests.support.bus import Collector, envelope, wait_until
 
@@ -100,7 +100,7 @@ async def test_sync_request_raises_the_responders_catalogue_error(bus: Bus) -> N
     await bus.serve("registry.requests", ["registry.person.get"], not_found)
 
     with pytest.raises(AppError) as caught:
-        await bus.request(envelope("registry.person.get", {"iin": "900101300017"}), timeout=5)
+        raise_if_error(await bus.request(envelope("registry.person.get", {"iin": "900101300017"}), timeout=5))
     assert caught.value.code == "PERSON_NOT_FOUND"
     assert caught.value.details == {"iin": "900101300017"}
 
@@ -112,7 +112,7 @@ async def test_sync_request_reports_a_crashed_responder_as_upstream_error(bus: B
     await bus.serve("registry.requests", ["registry.person.get"], crashes)
 
     with pytest.raises(AppError) as caught:
-        await bus.request(envelope("registry.person.get"), timeout=5)
+        raise_if_error(await bus.request(envelope("registry.person.get"), timeout=5))
     assert caught.value.code == "UPSTREAM_ERROR"
 
 

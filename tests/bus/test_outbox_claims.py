@@ -13,7 +13,7 @@ from shared.bus.envelope import Envelope
 from shared.bus.memory import InMemoryBus
 from shared.bus.outbox import OutboxRelay, enqueue, requeue, withdraw
 from shared.db import Database
-from tests.support.bus import Collector, envelope, wait_until
+from tests.support.bus import Collector, envelope, portal_sealer, wait_until
 from tests.support.effects import Effect
 
 PUBLISH_TAKES_S = 3.0
@@ -45,7 +45,7 @@ async def test_a_slow_broker_does_not_block_a_concurrent_writer(db: Database, sl
     await slow.subscribe("consumer", ["case.*"], received)
     async with db.transaction() as session:
         enqueue(session, envelope("case.registered"))
-    relaying = asyncio.create_task(OutboxRelay(db, slow).relay_once())
+    relaying = asyncio.create_task(OutboxRelay(db, slow, portal_sealer()).relay_once())
     await asyncio.wait_for(slow.publishing.wait(), 5)
 
     started = time.monotonic()
@@ -63,7 +63,7 @@ async def test_a_message_being_published_cannot_be_withdrawn(db: Database, slow:
     message = envelope("case.registered")
     async with db.transaction() as session:
         enqueue(session, message)
-    relaying = asyncio.create_task(OutboxRelay(db, slow).relay_once())
+    relaying = asyncio.create_task(OutboxRelay(db, slow, portal_sealer()).relay_once())
     await asyncio.wait_for(slow.publishing.wait(), 5)
 
     async with db.transaction() as session:
@@ -84,7 +84,7 @@ async def test_a_pending_message_withdrawn_is_never_published(db: Database) -> N
     async with db.transaction() as session:
         assert await withdraw(session, message.message_id) is True
 
-    assert await OutboxRelay(db, bus).relay_once() == 0
+    assert await OutboxRelay(db, bus, portal_sealer()).relay_once() == 0
     await bus.close()
     assert len(received) == 0
 
@@ -95,7 +95,7 @@ async def test_a_requeued_message_goes_out_again_under_its_own_id(db: Database) 
     received = Collector()
     await bus.subscribe("consumer", ["case.*"], received)
     message = envelope("case.registered")
-    relay = OutboxRelay(db, bus)
+    relay = OutboxRelay(db, bus, portal_sealer())
     async with db.transaction() as session:
         enqueue(session, message)
     assert await relay.relay_once() == 1

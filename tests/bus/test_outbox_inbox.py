@@ -8,11 +8,12 @@ import pytest
 from sqlmodel import col, select
 
 from shared.bus.inbox import idempotent
-from shared.bus.outbox import OutboxRelay, enqueue
+from shared.bus.outbox import OutboxRelay, enqueue, resend_sent_since
 from shared.bus.port import Bus, Delivery
+from shared.calendar import utcnow
 from shared.db import Database
 from shared.models import InboxMessage, OutboxMessage
-from tests.support.bus import envelope, wait_until
+from tests.support.bus import Collector, envelope, portal_sealer, wait_until
 from tests.support.effects import effect_counts, record_effect, wait_until_effects
 
 
@@ -23,7 +24,7 @@ async def pending(db: Database) -> list[OutboxMessage]:
 
 async def test_outbox_rows_go_out_after_commit_and_are_marked_sent(bus: Bus, db: Database) -> None:
     await bus.subscribe("consumer", ["case.*"], idempotent(db, "consumer", record_effect))
-    relay = OutboxRelay(db, bus, poll_interval=5)  # only the commit's wake-up can make this fast
+    relay = OutboxRelay(db, bus, portal_sealer(), poll_interval=5)  # only the commit's wake-up can make this fast
     relay.start()
     try:
         async with db.transaction() as session:
@@ -43,13 +44,13 @@ async def test_a_rolled_back_state_change_publishes_nothing(bus: Bus, db: Databa
             enqueue(session, envelope("case.registered"))
             raise RuntimeError("the state change failed")
 
-    assert await OutboxRelay(db, bus).relay_once() == 0
+    assert await OutboxRelay(db, bus, portal_sealer()).relay_once() == 0
     assert await effect_counts(db) == (0, 0)
 
 
 async def test_an_unroutable_row_stays_pending_until_its_queue_exists(bus: Bus, db: Database) -> None:
     await bus.subscribe("other", ["other.*"], idempotent(db, "other", record_effect))
-    relay = OutboxRelay(db, bus)
+    relay = OutboxRelay(db, bus, portal_sealer())
     async with db.transaction() as session:
         enqueue(session, envelope("case.registered"))
 
@@ -116,3 +117,28 @@ async def test_a_failing_effect_records_nothing_and_is_retried(bus: Bus, db: Dat
     await wait_until_effects(db, 1)
     async with db.sessions() as session:
         assert len((await session.exec(select(InboxMessage))).all()) == 1
+
+
+async def test_what_was_sent_since_a_time_goes_out_again_under_its_own_ids(bus: Bus, db: Database) -> None:
+    """After a service's certificate was found revoked (shared/service.py), what it sent since it was
+    last known good is sent again, signed anew: receivers that refused it apply it, the others skip it."""
+    seen = Collector()
+    await bus.subscribe("consumer", ["case.*"], seen)
+    relay = OutboxRelay(db, bus, portal_sealer())
+    async with db.transaction() as session:
+        enqueue(session, envelope("case.registered", {"n": "before"}))
+    assert await relay.relay_once() == 1
+    since = utcnow()
+    async with db.transaction() as session:
+        for n in range(3):
+            enqueue(session, envelope("case.registered", {"n": n}))
+    assert await relay.relay_once() == 3
+    await wait_until(lambda: len(seen) == 4)
+
+    assert await resend_sent_since(db, since) == 3
+    assert await relay.relay_once() == 3
+    await wait_until(lambda: len(seen) == 7)
+    first = [d.envelope.message_id for d in seen.deliveries[1:4]]
+    assert [d.envelope.message_id for d in seen.deliveries[4:]] == first
+    assert all(d.envelope.proof is not None for d in seen.deliveries)
+    assert await pending(db) == []

@@ -20,7 +20,7 @@ from shared.bus.port import Delivery
 from shared.db import Database
 from shared.migrate import alembic_config, migrate
 from shared.models import OutboxMessage
-from tests.support.bus import Collector, envelope, wait_until
+from tests.support.bus import Collector, envelope, portal_sealer, wait_until
 from tests.support.effects import Effect, create_tables, effect_counts, record_effect
 
 SERVICES = ["portal_gateway", "con_intake", "regional_gateway", "provider", "registry_stub"]
@@ -98,7 +98,10 @@ async def test_two_relays_on_one_outbox_publish_each_row_once(db: Database) -> N
         for n in range(200):
             enqueue(session, envelope("case.registered", {"n": n}))
 
-    relays = [OutboxRelay(db, bus, batch_size=15), OutboxRelay(db, bus, batch_size=15)]
+    relays = [
+        OutboxRelay(db, bus, portal_sealer(), batch_size=15),
+        OutboxRelay(db, bus, portal_sealer(), batch_size=15),
+    ]
 
     async def drain(relay: OutboxRelay) -> None:
         while await relay.relay_once():

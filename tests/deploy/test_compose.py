@@ -32,6 +32,8 @@ from services.portal_gateway.config import PortalSettings
 from services.provider.config import ProviderSettings
 from services.regional_gateway.config import RegionalGatewaySettings
 from services.registry_stub.config import RegistryStubSettings
+from shared.eds.enrollment import enrollment_token
+from shared.participants import BY_SERVICE
 from shared.settings import DEVELOPMENT_VARIABLE, KNOWN_DEVELOPMENT_SECRETS, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -439,11 +441,12 @@ def test_a_service_gets_only_its_own_secrets(raw_compose: dict[str, Any], name: 
     secrets = {var for var in used if any(word in var for word in ("PASSWORD", "SECRET", "TOKEN"))}
     own = {
         "portal_gateway": {"PORTAL_GATEWAY_TOKEN_SECRET"},
-        "regional_gateway": {"NCA_RA_TOKEN", "REGIONAL_GATEWAY_ADMIN_TOKEN"},
+        "regional_gateway": {"REGIONAL_GATEWAY_ADMIN_TOKEN"},
         "provider": {"PROVIDER_TOKEN_SECRET", "PROVIDER_DEMO_PASSWORD"},
-        "registry_stub": {"NCA_RA_TOKEN"},
+        "registry_stub": {"NCA_RA_TOKEN"},  # the RA token stays with the NCA
     }.get(name, set())
-    assert secrets == {f"DB_PASSWORD_{name.upper()}", f"AMQP_PASSWORD_{name.upper()}", *own}
+    enrollment = {f"NCA_ENROLLMENT_TOKEN_{name.upper()}"} if name != "registry_stub" else set()
+    assert secrets == {f"DB_PASSWORD_{name.upper()}", f"AMQP_PASSWORD_{name.upper()}", *own, *enrollment}
 
 
 def test_broker_users_exist_in_the_definitions(compose: dict[str, Any], definitions: dict[str, Any]) -> None:
@@ -461,6 +464,33 @@ def test_broker_users_exist_in_the_definitions(compose: dict[str, Any], definiti
         assert not user["tags"], "service users need no management rights"
         granted = permissions[(user["name"], "/")]
         assert all(granted[kind] for kind in ("configure", "write", "read"))
+
+
+@pytest.mark.parametrize(
+    ("user", "routing_key", "allowed"),
+    [
+        ("portal_gateway", "document.submitted", True),
+        ("portal_gateway", "case.status", False),
+        ("portal_gateway", "status.portal", False),
+        ("provider", "case.status", True),
+        ("provider", "document.delivered.saran", False),
+        ("regional_gateway", "status.portal", True),
+        ("regional_gateway", "document.delivered.saran", True),
+        ("regional_gateway", "registry.person.get", False),
+        ("con_intake", "receipt.con", False),
+    ],
+)
+def test_each_broker_user_may_publish_only_what_the_publishing_table_allows(
+    definitions: dict[str, Any], user: str, routing_key: str, allowed: bool
+) -> None:
+    """Architecture §9: topic permissions on the bus's exchange, from shared/participants.py."""
+    [topic] = [t for t in definitions["topic_permissions"] if t["user"] == user]
+    assert topic["exchange"] == "egov"
+    assert bool(re.match(topic["write"], routing_key)) is allowed
+    granted = next(p for p in definitions["permissions"] if p["user"] == user)
+    assert re.match(granted["configure"], f"egov.{user}.anything") and not re.match(
+        granted["configure"], "egov.someone_else.inbox"
+    )
 
 
 def test_admin_user_matches_the_env_example(definitions: dict[str, Any], env_example: dict[str, str]) -> None:
@@ -535,7 +565,8 @@ def test_no_secret_has_a_default(raw_compose: dict[str, Any], env_example: dict[
     written in the repository; the other variables default to their value in .env.example."""
     references = compose_interpolations(raw_compose)
     secret_refs = [(name, op, arg) for name, op, arg in references if is_secret_variable(name)]
-    assert len({name for name, _, _ in secret_refs}) == 2 * len(NAMES) + 1 + 5  # all but the broker admin's
+    # all but the broker admin's, and an enrollment token for each service but the NCA's own
+    assert len({name for name, _, _ in secret_refs}) == 2 * len(NAMES) + 1 + 5 + len(NAMES) - 1
     for name, op, arg in secret_refs:
         assert op == ":?", f"${{{name}}} must be required (:?), not {op}"
         assert arg == f"set {name} in deploy/.env", name
@@ -561,10 +592,15 @@ def test_compose_holds_no_secret_value(env_example: dict[str, str]) -> None:
 def test_env_example_holds_dev_placeholders_only(env_example: dict[str, str]) -> None:
     passwords = {k: v for k, v in env_example.items() if any(w in k for w in ("PASSWORD", "SECRET", "TOKEN"))}
     # a DB and a broker password per service, the superuser's and the broker admin's, the staff demo
-    # password, two token secrets, the gateway's admin token and the RA token
-    assert len(passwords) == 2 * len(NAMES) + 2 + 5
+    # password, two token secrets, the gateway's admin token and the RA token; and the other services'
+    # enrollment tokens, derived from that RA token (so they are dev values too)
+    assert len(passwords) == 2 * len(NAMES) + 2 + 5 + len(NAMES) - 1
     for key, value in passwords.items():
-        assert value.startswith("dev-"), f"{key} does not look like a dev placeholder"
+        if key.startswith("NCA_ENROLLMENT_TOKEN_"):
+            service = key.removeprefix("NCA_ENROLLMENT_TOKEN_").lower()
+            assert value == enrollment_token(env_example["NCA_RA_TOKEN"], BY_SERVICE[service].bin), key
+        else:
+            assert value.startswith("dev-"), f"{key} does not look like a dev placeholder"
         assert re.fullmatch(r"[A-Za-z0-9_-]+", value), f"{key} must be URL-safe"
         assert value in KNOWN_DEVELOPMENT_SECRETS, f"{key}: the services do not refuse its value"
     assert len(set(passwords.values())) == len(passwords), "passwords are reused"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -21,22 +23,55 @@ import pytest
 
 from client.sdk import PortalClient, ServiceError
 from shared.eds.signing import Signer, sign
-from tests.support.processes import ROOT, SERVICES, base_env, client_cli, free_port, stop, wait_ready
-from tests.support.servers import purge_namespace
+from shared.sms import read_messages
+from tests.support.processes import (
+    ROOT,
+    SERVICES,
+    base_env,
+    client_cli,
+    free_port,
+    start_services,
+    stop,
+    wait_ready,
+)
+from tests.support.servers import broker_users, purge_namespace
 
 STAFF_PASSWORD = "e2e-staff-password"
+CITIZEN_PASSWORD = "correct horse battery"
+SMS_CODE = re.compile(r"\b[0-9]{6}\b")
 
 
 @dataclass
 class Region:
+    """The running services' ports, and the directory of the portal's SMS sink (``PORTAL_GATEWAY_SMS_DIR``'s
+    default: ``<VAR_DIR>/sms``), where the one-time codes it texts are read back."""
+
     ports: dict[str, int]
+    var_dir: Path | None = None
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def persona(self, trait: str, index: int = 0) -> str:
-        found = httpx.get(f"{self.url('registry_stub')}/api/v1/personas", params={"trait": trait, "limit": 20}).json()
-        return str(found[index]["iin"])
+        """The ``index``-th persona with ``trait`` among those with a number in the mobile-citizens database
+        (a citizen proves their identity by a code sent to it)."""
+        found = httpx.get(f"{self.url('registry_stub')}/api/v1/personas", params={"trait": trait, "limit": 40}).json()
+        return str([p for p in found if "mobile:none" not in p["traits"]][index]["iin"])
+
+    def phone_of(self, iin: str) -> str:
+        """The number the mobile-citizens database holds for ``iin`` (the registry's mirror, open in test mode)."""
+        answer = httpx.get(f"{self.url('registry_stub')}/api/v1/persons/{iin}/mobile-phone", params={"consent": "test"})
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["answer"]["result"]["phone"])
+
+    def sms_code_of(self, iin: str) -> str:
+        """The code in the newest SMS the portal sent to ``iin``'s number, read from its sink."""
+        assert self.var_dir is not None, "start_region tells the Region its VAR_DIR"
+        texts = read_messages(self.var_dir / "sms", to=self.phone_of(iin))
+        assert texts, f"no SMS to {iin}'s number in {self.var_dir / 'sms'}"
+        found = SMS_CODE.search(texts[-1].text)
+        assert found, texts[-1].text
+        return found.group()
 
     def signer(self, iin: str, profile: str = "sign") -> Signer:
         body = {
@@ -48,9 +83,15 @@ class Region:
         return Signer.from_pkcs12(base64.b64decode(issued["pkcs12_b64"]), issued["pkcs12_password"])
 
     def citizen(self, iin: str) -> PortalClient:
+        """Register, sign in (unproven: no draft), and prove the identity by the SMS code (keeping the password)."""
         portal = PortalClient(self.url("portal_gateway"))
-        portal.register(iin, "correct horse battery")
-        portal.login(iin, "correct horse battery")
+        portal.register(iin, CITIZEN_PASSWORD)
+        portal.login(iin, CITIZEN_PASSWORD)
+        assert portal.identity_proven is False
+        assert refused(portal.draft) == (403, "IDENTITY_NOT_PROVEN")
+        portal.request_sms_code(iin)
+        portal.confirm_sms_code(iin, self.sms_code_of(iin), CITIZEN_PASSWORD)
+        assert portal.identity_proven is True
         return portal
 
 
@@ -69,7 +110,7 @@ def start_region(tmp_path: Path, **extra: str) -> tuple[subprocess.Popen[bytes],
         [sys.executable, "-m", "services"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     wait_ready(list(ports.values()), "/ready", timeout=90)
-    return process, Region(ports)
+    return process, Region(ports, var_dir=Path(env["VAR_DIR"]))
 
 
 def wait_for(portal: PortalClient, application_id: str, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
@@ -155,7 +196,8 @@ def the_citizen_path(region: Region) -> None:
 
 
 def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
-    """The client CLI: a key from the NCA, register, login, apply (signed locally), status, result."""
+    """The client CLI: a key from the NCA, register, login, prove the identity by SMS code (sms-code, then
+    prove with the code read from the portal's SMS sink), apply (signed locally), status, result."""
     iin = region.persona("eligible", 3)
     env = {
         **base_env(tmp_path),
@@ -175,6 +217,15 @@ def the_path_from_a_terminal(region: Region, tmp_path: Path) -> None:
     for step in (("register", "--iin", iin), ("login", "--iin", iin)):
         done = cli(*step)
         assert done.returncode == 0, done.stderr
+    assert f"sms-code --iin {iin}" in done.stderr, "login says the identity is not proven, and how to prove it"
+    unproven = cli("apply", "--p12", str(tmp_path / "me.p12"), P12_PASSWORD=p12_password)
+    assert unproven.returncode == 2 and "IDENTITY_NOT_PROVEN" in unproven.stderr
+
+    # Identity proof by a one-time code texted to the number on record (read back from the SMS sink).
+    sent = cli("sms-code", "--iin", iin)
+    assert sent.returncode == 0 and "+7 7** *** **" in sent.stdout, sent.stderr
+    proven = cli("prove", "--iin", iin, "--code", region.sms_code_of(iin))
+    assert proven.returncode == 0 and "identity proven" in proven.stdout, proven.stderr
     attach: list[str] = []
     first = cli("apply", "--p12", str(tmp_path / "me.p12"), P12_PASSWORD=p12_password)
     if first.returncode == 1:  # the registries lack something: the CLI lists the copies to attach
@@ -204,7 +255,7 @@ def test_the_citizen_path_in_the_embedded_default(tmp_path: Path) -> None:
         code, err = stop(process)
     assert code == 0, err[-3000:]
     assert "made for this process and not shown; set NCA_RA_TOKEN" in err
-    assert "the NCA refused" not in err and "NCA_RA_TOKEN is not set" not in err
+    assert "the NCA refused" not in err and "enrollment token (NCA_ENROLLMENT_TOKEN_<SERVICE>) is not set" not in err
 
 
 @pytest.mark.rabbitmq
@@ -212,12 +263,24 @@ def test_the_citizen_path_in_the_embedded_default(tmp_path: Path) -> None:
 def test_the_citizen_path_on_rabbitmq_and_postgresql(
     tmp_path: Path, amqp_url: str, postgres_databases: dict[str, str]
 ) -> None:
-    databases = {f"DATABASE_URL_{prefix}": postgres_databases[name] for name, prefix in SERVICES.items()}
+    """One process per service, each on its own broker user (architecture §9) and PostgreSQL database,
+    as deploy/docker-compose.yml runs them."""
     namespace = f"e2e.{uuid.uuid4().hex[:8]}"
-    process, region = start_region(tmp_path, AMQP_URL=amqp_url, BUS_NAMESPACE=namespace, **databases)
-    try:
-        the_citizen_path(region)
-    finally:
-        code, err = stop(process)
-        purge_namespace(namespace)
-    assert code == 0, err[-3000:]
+    with broker_users(namespace, amqp_url) as users:
+        processes, ports = start_services(
+            tmp_path,
+            amqp_urls=users,
+            databases=postgres_databases,
+            BUS_NAMESPACE=namespace,
+            NCA_TEST_MODE="1",
+            REGISTRY_STUB_POPULATION_SIZE="300",
+            PROVIDER_DEMO_PASSWORD=STAFF_PASSWORD,
+        )
+        try:
+            wait_ready(list(ports.values()), "/ready", timeout=90)
+            the_citizen_path(Region(ports, var_dir=tmp_path / "var"))
+        finally:
+            results = {name: stop(process, signal.SIGTERM) for name, process in processes.items()}
+            purge_namespace(namespace)
+    for name, (code, err) in results.items():
+        assert code == 0, f"{name}: {err[-3000:]}"

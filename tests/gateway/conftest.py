@@ -16,14 +16,10 @@ import pytest_asyncio
 
 from services.regional_gateway.app import create_app
 from services.regional_gateway.config import RegionalGatewaySettings
-from shared.eds.credentials import SystemCredentials
 from shared.geo import DISTRICTS
 from shared.housing.application import Address, Applicant
 from shared.housing.messages import delivered_key
-from shared.participants import GATEWAY
 from tests.support.gateway import ADMIN_TOKEN, UNROUTED_DISTRICT, SwitchableVerifier, World
-from tests.support.nca import RA_TOKEN
-from tests.support.pki import NCA_URL
 from tests.support.services import running, sqlite_url
 
 
@@ -39,10 +35,11 @@ async def world(tmp_path_factory: Any) -> AsyncIterator[World]:
         settings = RegionalGatewaySettings(
             database_url=sqlite_url(path, "gateway"), admin_token=ADMIN_TOKEN, delivery_limit=1
         )
-        credentials = SystemCredentials(NCA_URL, GATEWAY.identity, ra_token=RA_TOKEN, client=nca)
         gateway = await env.start(
             "gateway",
-            lambda bus, verifier: create_app(settings, bus=bus, verifier=verifier, credentials=credentials),
+            lambda bus, verifier, credentials: create_app(
+                settings, bus=bus, verifier=verifier, credentials=credentials("regional_gateway")
+            ),
             verifier=verifier,
             raise_app_exceptions=False,
         )
@@ -63,4 +60,17 @@ async def world(tmp_path_factory: Any) -> AsyncIterator[World]:
             address=address,
         )
         citizen = await env.pki.issue(iin, subject={"surname": found["surname"], "given_name": found["given_name"]})
-        yield World(env.bus, env.pki, gateway.client, gateway.app, verifier, portal, provider, citizen, applicant)
+        provider_signer = await env.credentials("provider").signer()
+        yield World(
+            env.signing,
+            env.pki,
+            gateway.client,
+            gateway.app,
+            verifier,
+            portal,
+            provider,
+            citizen,
+            applicant,
+            provider_signer,
+            env.sealer,
+        )

@@ -89,7 +89,7 @@ async def test_a_message_the_gateway_keeps_failing_on_is_dead_lettered_and_can_b
 
 
 async def test_a_status_for_an_application_never_registered_is_dead_lettered(world: World) -> None:
-    status = case_status("no-such-application", "c-1")
+    status = case_status(world, "no-such-application", "c-1")
     await world.bus.publish(status)
     item = await dead_letter_of(world, status.message_id, RELAY)
     assert item["routing_key"] == CASE_STATUS

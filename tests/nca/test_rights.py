@@ -27,10 +27,11 @@ from fastapi import FastAPI
 
 from shared.eds.credentials import SystemCredentials
 from shared.eds.document import Author, EDocument
+from shared.eds.enrollment import enrollment_token
 from shared.eds.revocation_request import RevocationRequest, revocation_request
 from shared.eds.signing import Signer, sign
 from shared.errors import AppError
-from shared.participants import GATEWAY
+from shared.participants import GATEWAY, PROVIDER
 from tests.support.nca import (
     EMPLOYEE,
     OTHER_IIN,
@@ -173,6 +174,30 @@ async def test_the_gateways_credentials_need_the_ra_token(test_mode: Nca) -> Non
     assert signer.chain[0].subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)[0].value == (
         f"BIN{GATEWAY.bin}"
     )
+
+
+async def test_an_enrollment_token_gets_its_own_system_certificate_and_nothing_else(ra_mode: Nca) -> None:
+    """A service holds its enrollment token, not the RA token (shared/eds/enrollment.py): taken over, it can
+    mint no citizen's certificate, nor another organisation's, nor an AUTH one."""
+    client, _ = ra_mode
+    gateway = {"Authorization": f"Bearer {enrollment_token(RA_TOKEN, GATEWAY.bin)}"}
+    own = {**EMPLOYEE, "bin": GATEWAY.bin, "organization": GATEWAY.organization}
+    cert = certificate(await issue(client, headers=gateway, subject=own, holder="system"))
+    assert cert.subject.get_attributes_for_oid(x509.NameOID.ORGANIZATIONAL_UNIT_NAME)[0].value == f"BIN{GATEWAY.bin}"
+    provider = {**EMPLOYEE, "bin": PROVIDER.bin, "organization": PROVIDER.organization}
+    for subject, holder, profile in (
+        (provider, "system", "sign"),  # another organisation's
+        (own, "system", "auth"),
+        (own, "employee", "sign"),
+        (SOMEONE_ELSE, "individual", "sign"),
+    ):
+        body = await issue(client, expect=403, headers=gateway, subject=subject, holder=holder, profile=profile)
+        assert error_code(body) == "NCA_RA_TOKEN_REQUIRED", (subject, holder, profile)
+    for other in (enrollment_token("another RA token", GATEWAY.bin), enrollment_token(RA_TOKEN, PROVIDER.bin)):
+        body = await issue(
+            client, expect=403, headers={"Authorization": f"Bearer {other}"}, subject=own, holder="system"
+        )
+        assert error_code(body) == "NCA_RA_TOKEN_REQUIRED"
 
 
 async def test_in_test_mode_a_certificate_can_be_issued_already_expired(test_mode: Nca) -> None:

@@ -14,10 +14,19 @@ from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
 from shared.calendar import utcnow
 from shared.eds.document import Author, EDocument
-from shared.eds.signing import sign
-from shared.housing.messages import Receipt, Registration, StatusChange, receipt_key, result_key, status_key
+from shared.eds.signing import Signer, sign
+from shared.housing.messages import (
+    Receipt,
+    Registration,
+    SignedStatus,
+    StatusChange,
+    receipt_key,
+    result_key,
+    status_key,
+)
 from shared.participants import GATEWAY, PORTAL, PROVIDER
 from tests.support.portal import World
+from tests.support.provider import system_signer
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -31,6 +40,16 @@ async def submitted(world: World) -> tuple[str, dict[str, str], str]:
 
 async def from_gateway(world: World, key: str, issue: str, document: dict[str, Any]) -> None:
     await world.bus.publish(Envelope(message_type=key, sender=GATEWAY.address, issue=issue, document=document), key)
+
+
+_provider_keys: dict[int, Signer] = {}
+
+
+async def provider_says(world: World, change: StatusChange) -> dict[str, Any]:
+    """A provider's status as the provider sends it: its `SignedStatus`, signed by its system certificate."""
+    if id(world) not in _provider_keys:
+        _provider_keys[id(world)] = await system_signer(world.pki, PROVIDER.bin, PROVIDER.organization)
+    return sign(SignedStatus.of(change, author_bin=PROVIDER.bin), _provider_keys[id(world)])
 
 
 async def cabinet(world: World, auth: dict[str, str], application_id: str) -> dict[str, Any]:
@@ -50,7 +69,7 @@ async def test_the_cabinet_shows_registration_number_and_status_history_in_order
         application_id=application_id, status="REGISTERED", at=t0 + timedelta(seconds=5), case_number="KRG-HD-2026-0007"
     )
     # The provider's status overtakes the gateway's: order on the bus is not guaranteed.
-    await from_gateway(world, status_key(PORTAL.address), application_id, provider.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), application_id, await provider_says(world, provider))
     await from_gateway(world, status_key(PORTAL.address), application_id, gateway.model_dump(mode="json"))
     receipt = Receipt(application_id=application_id, state="DELIVERED", registration=registration)
     await from_gateway(world, receipt_key(PORTAL.address), application_id, receipt.model_dump(mode="json"))
@@ -114,7 +133,7 @@ async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not
         at=t0 + timedelta(seconds=2),
         reason={"missing": ["marriage_certificate"]},
     )
-    await from_gateway(world, status_key(PORTAL.address), first, refusal.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), first, await provider_says(world, refusal))
 
     async def refused() -> bool:
         return bool((await cabinet(world, auth, first))["status"] == "REFUSED_DOCUMENTS")
@@ -124,7 +143,7 @@ async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not
         "missing": ["marriage_certificate"]
     }
     late = StatusChange(application_id=first, status="REGISTERED", at=t0 + timedelta(seconds=1))
-    await from_gateway(world, status_key(PORTAL.address), first, late.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), first, await provider_says(world, late))
 
     async def kept() -> bool:
         return len((await cabinet(world, auth, first))["history"]) == 3
@@ -137,7 +156,7 @@ async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not
     second = await world.submit(auth, await world.signed_draft(iin, auth))
     assert second.status_code == 202, second.text
     queued = StatusChange(application_id=second.json()["id"], status="QUEUED", at=utcnow())
-    await from_gateway(world, status_key(PORTAL.address), second.json()["id"], queued.model_dump(mode="json"))
+    await from_gateway(world, status_key(PORTAL.address), second.json()["id"], await provider_says(world, queued))
 
     async def in_queue() -> bool:
         return bool((await cabinet(world, auth, second.json()["id"]))["status"] == "QUEUED")
@@ -154,7 +173,7 @@ async def test_a_status_for_an_application_the_portal_does_not_have_is_acknowled
         message_type=status_key(PORTAL.address),
         sender=GATEWAY.address,
         issue=stray.application_id,
-        document=stray.model_dump(mode="json"),
+        document=await provider_says(world, stray),
     )
     await world.bus.publish(envelope, status_key(PORTAL.address))
 

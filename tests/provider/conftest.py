@@ -13,8 +13,9 @@ import pytest_asyncio
 
 from services.provider.app import create_app as create_provider
 from services.provider.config import ProviderSettings
+from shared.bus.proof import Gatekeeper
 from shared.housing.messages import CASE_STATUS
-from shared.participants import GATEWAY, PROVIDER
+from shared.participants import GATEWAY
 from tests.support.provider import AS_OF, DEMO_PASSWORD, FlakyRegistries, World, system_signer
 from tests.support.services import running, sqlite_url
 
@@ -25,7 +26,9 @@ async def world(tmp_path_factory: Any) -> AsyncIterator[World]:
     bus_name = f"provider-test-{uuid.uuid4().hex[:6]}"
     async with running(path, bus_name=bus_name, population_size=400, population_as_of=AS_OF) as env:
         verifier = env.verifier()
-        registries = FlakyRegistries(env.bus, verifier, sender=PROVIDER.address, timeout=5.0)
+        registries = FlakyRegistries(
+            env.bus, sealer=env.sealer("provider"), gatekeeper=Gatekeeper(verifier), timeout=5.0
+        )
         settings = ProviderSettings(
             database_url=sqlite_url(path, "provider"),
             demo_password=DEMO_PASSWORD,
@@ -34,9 +37,11 @@ async def world(tmp_path_factory: Any) -> AsyncIterator[World]:
         gateway = await system_signer(env.pki, GATEWAY.bin, "Өңірлік шлюз (ТЕСТ)")
         provider = await env.start(
             "provider",
-            lambda bus, verifier: create_provider(settings, bus=bus, verifier=verifier, registries=registries),
+            lambda bus, verifier, credentials: create_provider(
+                settings, bus=bus, verifier=verifier, credentials=credentials("provider"), registries=registries
+            ),
             verifier=verifier,
         )
-        world = World(env.registry, env.pki, provider.client, provider.app, env.bus, gateway, registries)
+        world = World(env.registry, env.pki, provider.client, provider.app, env.signing, gateway, registries)
         await env.bus.subscribe("test.case-status", [CASE_STATUS], world.collect)
         yield world

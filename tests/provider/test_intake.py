@@ -11,12 +11,14 @@ from typing import Any, get_args
 import pytest
 from sqlmodel import func, select
 
+from services.provider.handlers import QUEUE
 from services.provider.models import Case, RejectedIntake
 from shared.eds.document import Author
 from shared.eds.signing import b64url, b64url_decode, rfc3339_precise
 from shared.housing.application import AttachmentKind, HouseholdMember
 from shared.housing.messages import CASE_STATUS
-from shared.participants import GATEWAY
+from shared.participants import GATEWAY, PORTAL
+from tests.support.bus import Collector, wait_until
 from tests.support.pki import new_iin
 from tests.support.provider import (
     World,
@@ -318,3 +320,35 @@ async def test_a_redelivery_asks_only_what_the_registries_have_not_answered_yet(
     assert asked.count(("civil-status", member)) == 2  # the one that failed, asked again
     others = [pair for pair in asked if pair != ("civil-status", member)]
     assert len(others) == len(set(others))  # everything else was asked once
+
+
+_dead_letters: dict[int, Collector] = {}
+
+
+async def dead_letters(world: World) -> Collector:
+    """The provider's dead letters, read by this suite (one reader per world: readers share the queue)."""
+    if id(world) not in _dead_letters:
+        _dead_letters[id(world)] = Collector()
+        await world.bus.subscribe_dead_letters(QUEUE, _dead_letters[id(world)])
+    return _dead_letters[id(world)]
+
+
+@pytest.mark.parametrize("how", ["unsigned", "signed with the portal's system certificate"])
+async def test_a_delivery_the_gateway_did_not_send_is_dead_lettered_unread(world: World, how: str) -> None:
+    """Finding 2: a delivery sent straight to the provider, its envelope not the gateway's (even with a
+    genuine stamp inside), is refused before the provider reads it: no case, no rejected intake."""
+    application = await world.application(await world.persona("eligible"), attach=EVERY_COPY)
+    registration = next_registration(world, application.district)
+    envelope = registered_delivery(
+        world, application, stamp_registered(world, await world.signed(application), registration), registration
+    )
+    if how != "unsigned":
+        portal = await world.bus.seal(envelope.model_copy(update={"sender": PORTAL.address}))
+        envelope = envelope.model_copy(update={"proof": portal.proof})
+    lost = await dead_letters(world)
+    await world.bus.raw.publish(envelope)
+    await wait_until(lambda: any(d.envelope.message_id == envelope.message_id for d in lost.deliveries))
+
+    assert [d.death_reason for d in lost.deliveries if d.envelope.message_id == envelope.message_id] == ["rejected"]
+    assert await count(world, RejectedIntake, RejectedIntake.message_id == envelope.message_id) == 0
+    await no_case(world, application.id, registration.number)

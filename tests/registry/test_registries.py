@@ -1,11 +1,13 @@
 """The state registries (§14, §15): what each one answers about the synthetic
 personas, the refusals (invalid or unknown IIN, no consent, unusable power of attorney), the signed
-answer carrying the request's hash, the sync channel, and the query log."""
+answer carrying the request's hash, the sync channel, and the query log. The HTTP mirrors run in test
+mode here (any consent text); the sync channel's queries carry signed consents (tests/registry/test_consent.py
+has the consent rules)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,20 +22,27 @@ from services.registry_stub.config import RegistryStubSettings
 from services.registry_stub.models import PowerOfAttorneyRow, QueryLogRow
 from shared.bus.envelope import Envelope
 from shared.bus.memory import InMemoryBus
+from shared.bus.proof import Gatekeeper, Sealer
+from shared.consent import reference
+from shared.eds.credentials import SystemCredentials
 from shared.eds.revocation import RevocationSources
+from shared.eds.signing import Signer
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.geo import DISTRICT_BY_CODE
-from shared.participants import CENTER, REGISTRIES, user_id
+from shared.participants import BY_SERVICE, CENTER, REGISTRIES, user_id
 from shared.registries import RegistryClient, request_hash
 from shared.service import ServiceRuntime
+from tests.support.consent import attested
+from tests.support.nca import RA_TOKEN
 from tests.support.pki import NCA_URL, SwitchableFetcher
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 AS_OF = date(2026, 11, 1)
 FIVE_YEARS_AGO = AS_OF - timedelta(days=5 * 365 + 1)
 CONSENT = "consent:written:CON-2026-0001"
+"""What testers give the test-mode mirrors (any text)."""
 CITIZEN = "900101300017"
 """Whom the sync channel's queries are made for (the user id of the envelope)."""
 VULNERABLE = [
@@ -76,6 +85,23 @@ class Registry:
     bus: InMemoryBus
     runtime: ServiceRuntime
     verifier: Verifier
+    _credentials: dict[str, SystemCredentials] = field(default_factory=dict)
+
+    def credentials(self, service: str) -> SystemCredentials:
+        """``service``'s system credentials (its system certificate from the NCA), one per service."""
+        if service not in self._credentials:
+            identity = BY_SERVICE[service].identity
+            self._credentials[service] = SystemCredentials(NCA_URL, identity, ra_token=RA_TOKEN, client=self.http)
+        return self._credentials[service]
+
+    def client(self, service: str = "con_intake") -> RegistryClient:
+        """A registries' client signing its queries as ``service`` (its system certificate from the NCA)."""
+        sealer = Sealer(self.credentials(service), service)
+        return RegistryClient(self.bus, sealer=sealer, gatekeeper=Gatekeeper(self.verifier))
+
+    async def consent(self, iin: str, service: str = "con_intake") -> dict[str, Any]:
+        """``service``'s attestation that ``iin`` consents (identified by EDS), signed by its credentials."""
+        return await attested(self.credentials(service), iin, service=service)
 
     async def persona(self, trait: str) -> str:
         answer = await self.http.get("/api/v1/personas", params={"trait": trait, "limit": 1})
@@ -95,7 +121,11 @@ class Registry:
 async def registry(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Registry]:
     path = tmp_path_factory.mktemp("registry") / "r.db"
     settings = RegistryStubSettings(
-        database_url=f"sqlite+aiosqlite:///{path}", nca_test_mode=True, population_size=400, population_as_of=AS_OF
+        database_url=f"sqlite+aiosqlite:///{path}",
+        nca_test_mode=True,
+        nca_ra_token=RA_TOKEN,
+        population_size=400,
+        population_as_of=AS_OF,
     )
     bus = InMemoryBus("registry-test")
     await bus.start()
@@ -260,26 +290,28 @@ async def test_a_valid_power_of_attorney_names_principal_and_attorney(registry: 
 
 
 async def test_the_sync_channel_answers_with_the_hash_of_the_request(registry: Registry) -> None:
-    client = RegistryClient(registry.bus, registry.verifier, sender=CENTER.address)
+    client = registry.client()
     iin = await registry.persona("owns_dwelling")
 
-    answer = await client.ask("person", {"iin": iin}, consent=CONSENT, user_id=user_id(CITIZEN), issue="APP-42")
+    consent = await registry.consent(iin)
+    answer = await client.ask("person", {"iin": iin}, consent=consent, user_id=user_id(CITIZEN), issue="APP-42")
 
     assert answer.result["iin"] == iin
     async with registry.runtime.db.sessions() as session:
         logged = (await session.exec(select(QueryLogRow).where(QueryLogRow.application == "APP-42"))).all()
     assert [(r.query, r.subject, r.requester, r.user_id, r.consent, r.outcome) for r in logged] == [
-        ("person", iin, CENTER.address, user_id(CITIZEN), CONSENT, "ok")
+        ("person", iin, CENTER.address, user_id(CITIZEN), reference(consent), "ok")
     ]
     assert logged[0].request_hash == answer.document["request_hash"]
 
 
 async def test_the_sync_channel_carries_refusals_and_logs_them(registry: Registry) -> None:
-    client = RegistryClient(registry.bus, registry.verifier, sender=CENTER.address)
+    client = registry.client()
+    unknown_iin = "871008401427"
     with pytest.raises(AppError) as unknown:
-        await client.ask("person", {"iin": "871008401427"}, consent=CONSENT, issue="APP-43")
+        await client.ask("person", {"iin": unknown_iin}, consent=await registry.consent(unknown_iin), issue="APP-43")
     with pytest.raises(AppError) as no_consent:
-        await client.ask("real-estate", {"iin": await registry.persona("owns_dwelling")}, consent="", issue="APP-43")
+        await client.ask("real-estate", {"iin": await registry.persona("owns_dwelling")}, consent={}, issue="APP-43")
     assert (unknown.value.code, no_consent.value.code) == ("PERSON_NOT_FOUND", "CONSENT_REQUIRED")
     async with registry.runtime.db.sessions() as session:
         outcomes = {
@@ -291,18 +323,67 @@ async def test_the_sync_channel_carries_refusals_and_logs_them(registry: Registr
 
 async def test_an_answer_to_another_request_is_not_accepted(registry: Registry) -> None:
     """X-Road's requestHash: a signed answer replayed for a different request is refused."""
-    client = RegistryClient(registry.bus, registry.verifier, sender=CENTER.address)
+    client = registry.client()
     iin = await registry.persona("owns_dwelling")
-    genuine = await client.ask("person", {"iin": iin}, consent=CONSENT)
+    consent = await registry.consent(iin)
+    genuine = await client.ask("person", {"iin": iin}, consent=consent)
 
     class Replaying(InMemoryBus):
         async def request(
             self, envelope: Envelope, *, timeout: float = 5.0, routing_key: str | None = None
         ) -> Envelope:
             assert request_hash(envelope) != genuine.document["request_hash"]
-            return envelope.reply("registry.answer", REGISTRIES.address, {"signed": genuine.signed})
+            reply = envelope.reply("registry.answer", REGISTRIES.address, {"signed": genuine.signed})
+            return await registry.runtime.sealer.seal(reply)  # the registries' own envelope, an old answer
 
-    replayed = RegistryClient(Replaying(), registry.verifier, sender=CENTER.address)
+    replayed = client
+    replayed.bus = Replaying()
     with pytest.raises(AppError) as caught:
-        await replayed.ask("person", {"iin": iin}, consent=CONSENT)
+        await replayed.ask("person", {"iin": iin}, consent=consent)
+    assert caught.value.code == "UPSTREAM_ERROR"
+
+
+# -- the sync channel is authenticated both ways (architecture §9) ------------------------------------
+async def test_an_unsigned_query_is_answered_with_an_error_and_nothing_else(registry: Registry) -> None:
+    iin = await registry.persona("owns_dwelling")
+    request = Envelope(
+        message_type="registry.real-estate.get",
+        sender=CENTER.address,
+        document={"query": "real-estate", "subject": {"iin": iin}, "consent": await registry.consent(iin)},
+    )
+    reply = await registry.bus.request(request, timeout=5)
+    assert reply.message_type == "error" and reply.document["error"]["code"] == "MESSAGE_UNAUTHENTICATED"
+    assert "signed" not in reply.document and reply.sender == REGISTRIES.address and reply.proof is not None
+
+
+async def test_a_query_signed_by_another_service_than_its_sender_is_refused(registry: Registry) -> None:
+    iin = await registry.persona("owns_dwelling")
+    portal = await registry.credentials("portal_gateway").signer()
+
+    class Impostor:
+        async def signer(self) -> Signer:
+            return portal
+
+    client = registry.client()
+    client.sealer = Sealer(Impostor(), "con_intake")  # the Center's address, the portal's key
+    with pytest.raises(AppError) as refused:
+        await client.ask("person", {"iin": iin}, consent=await registry.consent(iin))
+    # The proof names the Center's BIN as its author; the certificate is the portal's.
+    assert refused.value.code == "EDS_IIN_MISMATCH"
+
+
+async def test_a_reply_the_registries_did_not_sign_is_not_believed(registry: Registry) -> None:
+    """Not even an error: a forged PERSON_NOT_FOUND would make the provider refuse an application."""
+    iin = await registry.persona("owns_dwelling")
+
+    class Forging(InMemoryBus):
+        async def request(
+            self, envelope: Envelope, *, timeout: float = 5.0, routing_key: str | None = None
+        ) -> Envelope:
+            return envelope.reply("error", REGISTRIES.address, {"error": {"code": "PERSON_NOT_FOUND"}})
+
+    client = registry.client()
+    client.bus = Forging()
+    with pytest.raises(AppError) as caught:
+        await client.ask("person", {"iin": iin}, consent=await registry.consent(iin))
     assert caught.value.code == "UPSTREAM_ERROR"

@@ -2,12 +2,50 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from shared.bus.envelope import Envelope
 from shared.bus.port import Delivery
+from shared.bus.proof import Sealer
+from shared.eds.signing import Signer
+from shared.participants import PORTAL
 
-SENDER = "KZ/GOV/140440000100/portal"
+SENDER = PORTAL.address
+
+
+class SelfSigned:
+    """A P-256 key with a self-signed certificate: a signer for where nothing verifies what it signs (the
+    outbox suites' relays, whose consumers are the tests' own; a benchmark's)."""
+
+    def __init__(self) -> None:
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self-signed, for tests")])
+        now = datetime.now(UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=1))
+            .not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256())
+        )
+        self._signer = Signer(key, (certificate,))
+
+    async def signer(self) -> Signer:
+        return self._signer
+
+
+def portal_sealer() -> Sealer:
+    """A relay's sealer for `envelope`'s sender (the portal), with a `SelfSigned` key."""
+    return Sealer(SelfSigned(), PORTAL.service)
 
 
 def envelope(message_type: str, document: dict[str, Any] | None = None) -> Envelope:

@@ -3,7 +3,7 @@ a test can make crash, and a provider's status message."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,17 +13,18 @@ import httpx
 from fastapi import FastAPI
 
 from shared.bus.envelope import Envelope
-from shared.bus.memory import InMemoryBus
 from shared.bus.port import Delivery
+from shared.bus.proof import Sealer
 from shared.eds.document import Author
 from shared.eds.signing import Signer, payload_of, sign
 from shared.eds.verify import Verified, Verifier
 from shared.housing.application import Applicant, ApplicationDocument, Consents
-from shared.housing.messages import CASE_STATUS, SUBMITTED, StatusChange
+from shared.housing.messages import CASE_STATUS, SUBMITTED, SignedStatus, StatusChange
 from shared.participants import PORTAL, PROVIDER, user_id
 from shared.service import ServiceRuntime
 from tests.support.bus import Collector, wait_until
 from tests.support.pki import Pki
+from tests.support.services import SigningBus
 
 ADMIN_TOKEN = "gateway-admin-token-for-tests"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -57,7 +58,7 @@ class World:
     """An in-memory bus shared by the test NCA and registries (``pki``) and the gateway (``app``, reached
     through ``http``); collectors standing for the portal and the provider; a citizen with a SIGN key."""
 
-    bus: InMemoryBus
+    bus: SigningBus
     pki: Pki
     http: httpx.AsyncClient
     app: FastAPI
@@ -66,6 +67,10 @@ class World:
     provider: Collector
     citizen: Signer
     applicant: Applicant
+    provider_signer: Signer
+    """The provider's system key (its statuses are signed with it)."""
+    sealer: Callable[[str], Sealer]
+    """Signs envelopes as a service signs them (`tests.support.services.InProcess.sealer`)."""
 
     @property
     def runtime(self) -> ServiceRuntime:
@@ -120,15 +125,14 @@ class World:
         await self.bus.drain(5.0)
 
 
-def case_status(
-    issue: str, correlation_id: str, status: str = "REGISTERED", sender: str = PROVIDER.address
-) -> Envelope:
-    """A provider's ``case.status`` about the application ``issue``."""
+def case_status(world: World, issue: str, correlation_id: str, status: str = "REGISTERED") -> Envelope:
+    """A provider's ``case.status`` about the application ``issue``: its `SignedStatus`, signed by the
+    provider's system certificate."""
     change = StatusChange(application_id=issue, status=status, at=datetime.now(UTC), case_number="ЖК-000001")
     return Envelope(
         message_type=CASE_STATUS,
-        sender=sender,
+        sender=PROVIDER.address,
         issue=issue,
         correlation_id=correlation_id,
-        document=change.model_dump(mode="json"),
+        document=sign(SignedStatus.of(change, author_bin=PROVIDER.bin), world.provider_signer),
     )

@@ -2,11 +2,13 @@
 portal and registry_stub (so registry queries travel the sync channel), the portal's verifier
 trusting the in-process NCA (OCSP and CRL reached through its app, given to `create_app`), and a
 stand-in for the regional gateway that records what the portal sends it; started by
-tests.support.services.running."""
+tests.support.services.running. The portal's SMS sink writes to the world's ``sms_dir``, where
+`World.sms_code_of` reads the one-time codes back (as a tester reads ``var/sms/``)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,13 +20,13 @@ import httpx
 from services.portal_gateway.app import create_app as create_portal
 from services.portal_gateway.config import PortalSettings
 from shared.bus.envelope import Envelope
-from shared.bus.memory import InMemoryBus
 from shared.bus.port import Delivery
 from shared.db import Database
 from shared.eds.signing import Signer, sign
 from shared.housing.messages import SUBMITTED
+from shared.sms import SmsMessage, read_messages
 from tests.support.pki import Pki
-from tests.support.services import running, sqlite_url
+from tests.support.services import SigningBus, running, sqlite_url
 
 TOKEN_SECRET = "portal-test-secret-of-at-least-32-bytes"
 PASSWORD = "Qwerty-2026!"
@@ -40,17 +42,57 @@ class World:
     portal: httpx.AsyncClient
     registry: httpx.AsyncClient
     pki: Pki
-    bus: InMemoryBus
+    bus: SigningBus
     db: Database
     sent: list[Envelope] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    sms_dir: Path = Path("var/sms")
 
     async def persona(self, trait: str = "eligible") -> str:
-        """A persona with ``trait`` that no other test has taken."""
+        """A persona with ``trait`` that no other test has taken, with a number in the mobile-citizens
+        database (unless ``trait`` is ``mobile:none``, the living people without one)."""
         found = (await self.registry.get("/api/v1/personas", params={"trait": trait, "limit": 200})).json()
-        iin = next(p["iin"] for p in found if p["iin"] not in self.used)
+        iin = next(
+            p["iin"]
+            for p in found
+            if p["iin"] not in self.used and (trait == "mobile:none" or "mobile:none" not in p["traits"])
+        )
         self.used.add(iin)
         return str(iin)
+
+    async def phone_of(self, iin: str) -> str:
+        """The number the mobile-citizens database holds for ``iin`` (its registry's HTTP mirror)."""
+        answer = await self.registry.get(f"/api/v1/persons/{iin}/mobile-phone", params={"consent": "test"})
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["answer"]["result"]["phone"])
+
+    def messages(self, phone: str | None = None) -> list[SmsMessage]:
+        """The SMS the portal sent (to ``phone``), oldest first, as its sink keeps them."""
+        return read_messages(self.sms_dir, to=phone)
+
+    async def sms_code_of(self, iin: str) -> str:
+        """The code of the newest SMS to the number on record for ``iin``."""
+        texts = self.messages(await self.phone_of(iin))
+        assert texts, f"no SMS to {iin}'s number"
+        found = re.search(r"\b[0-9]{6}\b", texts[-1].text)
+        assert found, texts[-1].text
+        return found.group()
+
+    async def send_code(self, iin: str) -> httpx.Response:
+        return await self.portal.post("/api/v1/auth/sms-code", json={"iin": iin})
+
+    async def confirm_code(self, iin: str, code: str, password: str | None = None) -> httpx.Response:
+        body = {"iin": iin, "code": code, **({"password": password} if password is not None else {})}
+        return await self.portal.post("/api/v1/auth/sms-code/confirm", json=body)
+
+    async def prove_by_sms(self, iin: str, password: str | None = None) -> dict[str, str]:
+        """Prove ``iin``'s identity with a code sent to its number (read from the sink): the Authorization
+        header of the proven token. ``password`` is set on the account (needed when it has none yet)."""
+        sent = await self.send_code(iin)
+        assert sent.status_code == 202, sent.text
+        confirmed = await self.confirm_code(iin, await self.sms_code_of(iin), password)
+        assert confirmed.status_code == 200 and confirmed.json()["identity_proven"], confirmed.text
+        return {"Authorization": f"Bearer {confirmed.json()['access_token']}"}
 
     async def register(self, iin: str, password: str = PASSWORD, **extra: Any) -> httpx.Response:
         return await self.portal.post("/api/v1/auth/register", json={"iin": iin, "password": password, **extra})
@@ -59,7 +101,14 @@ class World:
         return await self.portal.post("/api/v1/auth/token", json={"iin": iin, "password": password})
 
     async def citizen(self, trait: str = "eligible") -> tuple[str, dict[str, str]]:
-        """A registered, signed-in persona: their IIN and the Authorization header."""
+        """A registered persona who proved their identity by SMS code (keeping `PASSWORD`), signed in: their
+        IIN and the Authorization header of the proven token (the draft is pre-filled only for one)."""
+        iin = await self.persona(trait)
+        assert (await self.register(iin)).status_code == 201
+        return iin, await self.prove_by_sms(iin, PASSWORD)
+
+    async def unproven_citizen(self, trait: str = "eligible") -> tuple[str, dict[str, str]]:
+        """A persona registered with a password and signed in with it, identity not proven."""
         iin = await self.persona(trait)
         assert (await self.register(iin)).status_code == 201
         token = (await self.login(iin)).json()["access_token"]
@@ -94,17 +143,22 @@ async def portal_world(tmp: Path) -> AsyncIterator[World]:
             sent.append(delivery.envelope)
 
         await env.bus.subscribe("test.regional_gateway", [SUBMITTED], gateway)
-        settings = PortalSettings(database_url=sqlite_url(tmp, "portal"), token_secret=TOKEN_SECRET)
+        settings = PortalSettings(
+            database_url=sqlite_url(tmp, "portal"), token_secret=TOKEN_SECRET, sms_dir=str(tmp / "sms")
+        )
         portal = await env.start(
             "portal",
-            lambda bus, verifier: create_portal(settings, bus=bus, verifier=verifier),
+            lambda bus, verifier, credentials: create_portal(
+                settings, bus=bus, verifier=verifier, credentials=credentials("portal_gateway")
+            ),
             base_url="http://portal.test",
         )
         yield World(
             portal=portal.client,
             registry=env.registry,
             pki=env.pki,
-            bus=env.bus,
+            bus=env.signing,
             db=portal.app.state.runtime.db,
             sent=sent,
+            sms_dir=tmp / "sms",
         )

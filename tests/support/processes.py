@@ -15,6 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from shared.eds.enrollment import enrollment_token
+from shared.participants import BY_SERVICE
+from shared.settings import enrollment_variable
 from tests.support.nca import RA_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,16 +38,21 @@ def free_port() -> int:
 
 def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a service process (or the client's): the caller's, without its databases and
-    broker, with the harness's RA token (``NCA_RA_TOKEN``: the gateway has the NCA certify its stamping
-    key with it; pass ``NCA_RA_TOKEN=""`` to run without one)."""
+    broker, with the harness's RA token (``NCA_RA_TOKEN``, the NCA's) and each service's enrollment token
+    under it (``NCA_ENROLLMENT_TOKEN_<SERVICE>``: each has its system key certified with it); pass
+    ``NCA_RA_TOKEN=""`` to run without them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL_", "AMQP_URL"))}
     env.update(
         VAR_DIR=str(tmp_path / "var"),
         PYTHONUNBUFFERED="1",
         BUS_NAMESPACE=f"e2e.{uuid.uuid4().hex[:8]}",
         NCA_RA_TOKEN=RA_TOKEN,
+        **{enrollment_variable(name): enrollment_token(RA_TOKEN, BY_SERVICE[name].bin) for name in SERVICES},
     )
     env.update(extra)
+    if not env["NCA_RA_TOKEN"]:
+        for name in SERVICES:
+            env.pop(enrollment_variable(name), None)
     return env
 
 
@@ -87,6 +95,33 @@ def start_embedded(tmp_path: Path, ports: dict[str, int], **extra: str) -> subpr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def start_services(
+    tmp_path: Path, *, amqp_urls: dict[str, str], databases: dict[str, str], **extra: str
+) -> tuple[dict[str, subprocess.Popen[bytes]], dict[str, int]]:
+    """One process per service (`python -m services.<name>`), each on its own broker user
+    (``amqp_urls``, by service: `tests.support.servers.broker_users`) and database (``databases``), on the
+    bus ``BUS_NAMESPACE`` that ``extra`` names, the NCA at the registry_stub's port; the processes and
+    their ports. Stop them with `stop`."""
+    ports = {name: free_port() for name in SERVICES}
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            cwd=ROOT,
+            env=base_env(
+                tmp_path,
+                AMQP_URL=amqp_urls[name],
+                NCA_URL=f"http://127.0.0.1:{ports['registry_stub']}",
+                **{f"DATABASE_URL_{prefix}": databases[name], f"{prefix}_PORT": str(ports[name])},
+                **extra,
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for name, prefix in SERVICES.items()
+    }
+    return processes, ports
 
 
 def client_cli(env: dict[str, str], timeout: float = 120) -> Callable[..., subprocess.CompletedProcess[str]]:

@@ -20,16 +20,16 @@ from services.provider.cases import CaseFile
 from services.provider.handlers import CONSUMER
 from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
-from shared.bus.memory import InMemoryBus
 from shared.bus.port import Delivery as BusDelivery
 from shared.eds.document import Author
-from shared.eds.signing import Signer, countersign, sign
+from shared.eds.signing import Signer, countersign, payload_of, sign
 from shared.errors import AppError
 from shared.housing.application import Address, Applicant, ApplicationDocument, Attachment, Consents, HouseholdMember
-from shared.housing.messages import Delivery, Registration, StatusChange, delivered_key
+from shared.housing.messages import Delivery, Registration, SignedStatus, StatusChange, delivered_key
 from shared.participants import GATEWAY, user_id
 from shared.registries import RegistryAnswer, RegistryClient
 from tests.support.pki import Pki, new_iin
+from tests.support.services import SigningBus
 
 AS_OF = date(2026, 11, 1)
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -51,7 +51,13 @@ class FlakyRegistries(RegistryClient):
         return [(query, iin) for issue, query, iin in self.asked if issue == application_id]
 
     async def ask(
-        self, query: str, subject: dict[str, str], *, consent: str, user_id: str | None = None, issue: str | None = None
+        self,
+        query: str,
+        subject: dict[str, str],
+        *,
+        consent: dict[str, Any],
+        user_id: str | None = None,
+        issue: str | None = None,
     ) -> RegistryAnswer:
         self.asked.append((issue, query, subject.get("iin", "")))
         if (query, subject.get("iin", "")) in self.fail_once:
@@ -69,7 +75,7 @@ class World:
     pki: Pki
     provider: httpx.AsyncClient
     provider_app: FastAPI
-    bus: InMemoryBus
+    bus: SigningBus
     gateway: Signer
     registries: FlakyRegistries
     statuses: dict[str, list[Envelope]] = field(default_factory=lambda: defaultdict(list))
@@ -190,7 +196,7 @@ class World:
             while not self.statuses.get(application_id):
                 self.arrived.clear()
                 await self.arrived.wait()
-        return StatusChange.model_validate(self.statuses[application_id][0].document)
+        return SignedStatus.model_validate(payload_of(self.statuses[application_id][0].document)).change()
 
     async def applied(self, message_id: str, timeout: float = 15.0) -> None:
         """Wait until the provider has taken the message in (its inbox row is committed)."""

@@ -8,6 +8,7 @@ import contextlib
 import os
 import socket
 import uuid
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
@@ -102,3 +103,44 @@ def purge_namespace(namespace: str) -> None:
     for name in listed.stdout.split():
         if name.startswith(f"{namespace}."):
             subprocess.run(["rabbitmqctl", "delete_queue", name], capture_output=True, timeout=60)
+
+
+def _rabbitmqctl(*args: str) -> None:
+    import subprocess
+
+    done = subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {args[0]} failed: {done.stderr.strip()[:500]}")
+
+
+@contextlib.contextmanager
+def broker_users(namespace: str, amqp_url: str = AMQP_URL) -> Iterator[dict[str, str]]:
+    """One broker user per service for the bus ``namespace``, with the permissions of architecture §9
+    (`shared.participants.broker_permissions`, as deploy/rabbitmq/definitions.json grants them): the
+    AMQP URL of each, by service. The users are deleted afterwards."""
+    import secrets
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shared.participants import PUBLISHES, broker_permissions
+
+    base = urlparse(amqp_url)
+    users = {service: (f"{namespace}.{service}", secrets.token_hex(16)) for service in PUBLISHES}
+
+    def create(service: str) -> None:
+        name, password = users[service]
+        granted = broker_permissions(service, namespace)
+        _rabbitmqctl("add_user", name, password)
+        _rabbitmqctl("set_permissions", "-p", "/", name, granted["configure"], granted["write"], granted["read"])
+        _rabbitmqctl("set_topic_permissions", "-p", "/", name, namespace, granted["topic_write"], granted["topic_read"])
+
+    def delete(name: str) -> None:
+        with contextlib.suppress(RuntimeError):
+            _rabbitmqctl("delete_user", name)
+
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        try:
+            list(pool.map(create, users))
+            host = f"{base.hostname or '127.0.0.1'}:{base.port or 5672}"
+            yield {service: f"amqp://{name}:{password}@{host}/" for service, (name, password) in users.items()}
+        finally:
+            list(pool.map(delete, [name for name, _ in users.values()]))

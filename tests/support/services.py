@@ -3,8 +3,13 @@ registries) on an in-memory bus, verifiers that trust its NCA (OCSP and CRL reac
 tests.support.pki.SwitchableFetcher), the services under test made by ``create_app(settings, bus=bus,
 verifier=...)`` and reached over httpx ASGI clients, and collectors of bus messages.
 
-    async with running(tmp_path, services={"portal": lambda bus, verifier: create_app(...)}) as env:
+    async with running(tmp_path, services={"portal": lambda bus, verifier, credentials: create_app(...)}) as env:
         env.client("portal"), env.pki, env.registry, await env.collect("test.queue", ["some.key"])
+
+``credentials(service)`` gives a service its system credentials from the in-process NCA (with the
+harness's RA token), and ``env.signing`` is the bus as tests publish on it: signed as each message's
+sender would sign it (architecture §9), since receivers admit nothing else; ``env.bus`` is the raw bus
+(for forgeries).
 
 A service that must start later (after collectors, with its own verifier) is started with
 `InProcess.start` inside the block; everything is stopped in reverse order when the block ends."""
@@ -23,18 +28,25 @@ from fastapi import FastAPI
 
 from services.registry_stub.app import create_app as create_registry
 from services.registry_stub.config import RegistryStubSettings
+from shared.bus.envelope import Envelope
 from shared.bus.memory import InMemoryBus
 from shared.bus.port import Bus
+from shared.bus.proof import Sealer
+from shared.eds.credentials import SignerSource, SystemCredentials
+from shared.eds.enrollment import enrollment_token
 from shared.eds.revocation import RevocationSources
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
+from shared.participants import BY_ADDRESS, BY_SERVICE
 from tests.support.bus import Collector
 from tests.support.nca import RA_TOKEN
 from tests.support.pki import NCA_URL, Pki, SwitchableFetcher
 
-Factory = Callable[[Bus, Verifier], FastAPI]
-"""Makes a service's app on the shared bus with the verifier it is given (``create_app(settings, bus=...,
-verifier=...)``)."""
+Credentials = Callable[[str], SignerSource]
+"""A service's system credentials by its name (``portal_gateway``, …)."""
+Factory = Callable[[Bus, Verifier, Credentials], FastAPI]
+"""Makes a service's app on the shared bus with the verifier it is given and its credentials
+(``create_app(settings, bus=..., verifier=..., credentials=credentials("provider"))``)."""
 
 V = TypeVar("V", bound=Verifier)
 
@@ -42,6 +54,28 @@ V = TypeVar("V", bound=Verifier)
 def sqlite_url(path: Path, name: str) -> str:
     """A service's own SQLite database under ``path``."""
     return f"sqlite+aiosqlite:///{path / f'{name}.db'}"
+
+
+class SigningBus:
+    """A test's hand on the shared bus: an envelope it publishes without a proof is first signed as
+    its sender (the directory's service of its ``sender`` address) would sign it; one with a proof, or
+    from an address the directory does not know, goes out as it is. Everything else is the bus's."""
+
+    def __init__(self, bus: InMemoryBus, sealer: Callable[[str], Sealer]) -> None:
+        self.raw = bus
+        self._sealer = sealer
+
+    async def seal(self, envelope: Envelope) -> Envelope:
+        participant = BY_ADDRESS.get(envelope.sender)
+        if envelope.proof is not None or participant is None:
+            return envelope
+        return await self._sealer(participant.service).seal(envelope)
+
+    async def publish(self, envelope: Envelope, routing_key: str | None = None) -> None:
+        await self.raw.publish(await self.seal(envelope), routing_key)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
 
 
 @dataclass
@@ -62,6 +96,7 @@ class InProcess:
     registry: httpx.AsyncClient
     pki: Pki
     services: dict[str, Service] = field(default_factory=dict)
+    _credentials: dict[str, SystemCredentials] = field(default_factory=dict, repr=False)
     _stack: AsyncExitStack = field(default_factory=AsyncExitStack, repr=False)
 
     @property
@@ -80,6 +115,24 @@ class InProcess:
         """A verifier (of class ``kind``) trusting the NCA, its revocation checked through the fetcher."""
         return kind(self.pki.store, RevocationSources(self.pki.fetcher, freshness_s=freshness_s))
 
+    def credentials(self, service: str) -> SystemCredentials:
+        """``service``'s system credentials (one per service and world): its system certificate from the
+        in-process NCA, certified with its enrollment token under the harness's RA token."""
+        if service not in self._credentials:
+            identity = BY_SERVICE[service].identity
+            token = enrollment_token(RA_TOKEN, identity.bin)
+            self._credentials[service] = SystemCredentials(NCA_URL, identity, ra_token=token, client=self.registry)
+        return self._credentials[service]
+
+    def sealer(self, service: str) -> Sealer:
+        """Signs envelopes as ``service`` does."""
+        return Sealer(self.credentials(service), service)
+
+    @property
+    def signing(self) -> SigningBus:
+        """The bus as a test publishes on it: signed as each envelope's sender (`SigningBus`)."""
+        return SigningBus(self.bus, self.sealer)
+
     async def collect(self, queue: str, bindings: Sequence[str], *, fail_times: int = 0) -> Collector:
         """A Collector consuming ``queue`` bound to ``bindings`` on the bus."""
         collector = Collector(fail_times)
@@ -97,7 +150,7 @@ class InProcess:
     ) -> Service:
         """Make the service's app (with ``verifier``, else a fresh one trusting the NCA), run its lifespan
         and open a client on it (at ``base_url``, ``http://<name>`` unless told); stopped with the world."""
-        app = factory(self.bus, verifier if verifier is not None else self.verifier())
+        app = factory(self.bus, verifier if verifier is not None else self.verifier(), self.credentials)
         await self._stack.enter_async_context(LifespanManager(app))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
         client = await self._stack.enter_async_context(

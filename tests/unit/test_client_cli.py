@@ -1,5 +1,7 @@
 """The CLI's `status` and `result` for a person: the numbers, the status history and the decision, never
-the signed documents' base64 (unless asked: --json, --out). The portal is an httpx.MockTransport."""
+the signed documents' base64 (unless asked: --json, --out). Signing in and proving one's identity: `login`
+(password, or EDS with an AUTH key), `sms-code` and `prove`, each keeping the token in the session file. The
+portal is an httpx.MockTransport."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from cryptography.x509.oid import NameOID
 
 from client.cli import main
 from client.sdk import read_signed, signed_result
-from shared.eds.signing import Signer, countersign, sign
+from shared.eds.signing import Signer, countersign, payload_of, sign
 
 APPLICATION_ID = "6f1c2a7e-3b1d-4c55-9a77-1f0e2d3c4b5a"
 TOKEN = "token-of-the-citizen"
@@ -269,3 +272,168 @@ def test_a_portal_that_is_not_running_is_an_error_not_a_traceback(capsys: pytest
 
 def test_signed_result_takes_the_document_out_of_either_answer() -> None:
     assert signed_result({"document": REFUSAL}) == REFUSAL == signed_result(REFUSAL)
+
+
+# Signing in and proving one's identity (README, Design: "Identity proof").
+
+IIN = "900101300017"
+PASSWORD = "a good long password"
+SMS_CODE = "123456"
+PROVEN = "token-proven-by-sms"
+UNPROVEN = "token-of-a-password-login"
+BY_EDS = "token-proven-by-eds"
+CHALLENGE = {
+    "type": "auth/challenge@1",
+    "id": "2d7b9c4e-0f6a-4b3c-94e5-f6a7b8c9d0e1",
+    "created_at": "2026-03-02T09:30:00Z",
+    "author": {"iin": IIN},
+    "nonce": "nonce-of-the-challenge",
+    "expires_at": "2026-03-02T09:35:00Z",
+}
+
+
+def _token(access_token: str, proven: bool) -> httpx.Response:
+    return httpx.Response(200, json={"access_token": access_token, "expires_in": 900, "identity_proven": proven})
+
+
+class Auth:
+    """The portal's /api/v1/auth routes for one person with a number on record; keeps what it was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content) if request.content else {}
+        path = request.url.path
+        self.sent.append((path, body))
+        if body.get("iin", IIN) != IIN:
+            return _error(404, "MOBILE_PHONE_NOT_FOUND", {"iin": body["iin"]})
+        if path == "/api/v1/auth/token":
+            return _token(UNPROVEN, False) if body["password"] == PASSWORD else _error(401, "AUTH_INVALID_CREDENTIALS")
+        if path == "/api/v1/auth/sms-code":
+            return httpx.Response(202, json={"phone": "+7 7** *** **12", "expires_in_s": 300, "max_tries": 5})
+        if path == "/api/v1/auth/sms-code/confirm":
+            if body["code"] != SMS_CODE:
+                return _error(401, "SMS_CODE_INVALID", {"tries_left": 4})
+            return _token(PROVEN, True)
+        if path == "/api/v1/auth/challenge":
+            return httpx.Response(200, json={"challenge": CHALLENGE})
+        if path == "/api/v1/auth/eds":
+            if payload_of(body["signed"]) != CHALLENGE:
+                return _error(401, "AUTH_INVALID_CREDENTIALS")
+            return _token(BY_EDS, True)
+        return _error(404, "NOT_FOUND")
+
+
+def _saved(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+def test_sms_code_asks_the_portal_to_text_a_code(capsys: pytest.CaptureFixture[str]) -> None:
+    portal = Auth()
+    code, out, _ = run(capsys, portal, "sms-code", "--iin", IIN, "--portal", PORTAL)
+    assert code == 0 and portal.sent == [("/api/v1/auth/sms-code", {"iin": IIN})]
+    assert "+7 7** *** **12" in out and f"python -m client prove --iin {IIN}" in out
+
+
+def test_sms_code_for_someone_with_no_number_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, Auth(), "sms-code", "--iin", "871008401427", "--portal", PORTAL)
+    assert code == 2 and out == "" and "MOBILE_PHONE_NOT_FOUND" in err
+
+
+def test_prove_with_the_code_keeps_the_proven_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, _session: Path
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    portal = Auth()
+    code, out, _ = run(capsys, portal, "prove", "--iin", IIN, "--code", SMS_CODE, "--portal", PORTAL)
+    assert code == 0 and "identity proven" in out
+    assert portal.sent == [("/api/v1/auth/sms-code/confirm", {"iin": IIN, "code": SMS_CODE, "password": PASSWORD})]
+    assert _saved(_session) == {"portal": PORTAL, "token": PROVEN, "iin": IIN}
+
+
+def test_prove_asks_for_the_code_and_the_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, _session: Path
+) -> None:
+    monkeypatch.delenv("PORTAL_PASSWORD", raising=False)
+    monkeypatch.setattr("builtins.input", lambda prompt: f" {SMS_CODE}\n" if "Code" in prompt else "")
+    monkeypatch.setattr("getpass.getpass", lambda prompt: PASSWORD)
+    portal = Auth()
+    code, _, _ = run(capsys, portal, "prove", "--iin", IIN, "--portal", PORTAL)
+    assert code == 0 and portal.sent[-1][1] == {"iin": IIN, "code": SMS_CODE, "password": PASSWORD}
+    assert _saved(_session)["token"] == PROVEN
+
+
+def test_prove_without_a_password_sends_none(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    portal = Auth()
+    code, _, _ = run(capsys, portal, "prove", "--iin", IIN, "--code", SMS_CODE, "--no-password", "--portal", PORTAL)
+    assert code == 0 and portal.sent == [("/api/v1/auth/sms-code/confirm", {"iin": IIN, "code": SMS_CODE})]
+
+
+def test_a_wrong_code_is_an_error_and_the_session_stays(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, _session: Path
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    before = _saved(_session)
+    code, out, err = run(capsys, Auth(), "prove", "--iin", IIN, "--code", "000000", "--portal", PORTAL)
+    assert code == 2 and out == "" and "SMS_CODE_INVALID" in err and "tries_left" in err
+    assert _saved(_session) == before
+
+
+def test_prove_with_no_code_and_nothing_to_read_it_from_is_an_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    portal = Auth()
+    code, _, err = run(capsys, portal, "prove", "--iin", IIN, "--no-password", "--portal", PORTAL)
+    assert code == 2 and portal.sent == [] and "option" in err
+
+
+def test_a_password_login_says_how_to_prove_the_identity(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, _session: Path
+) -> None:
+    monkeypatch.setenv("PORTAL_PASSWORD", PASSWORD)
+    code, out, err = run(capsys, Auth(), "login", "--iin", IIN, "--portal", PORTAL)
+    assert code == 0 and f"signed in as {IIN}" in out and "proven" not in out
+    assert f"sms-code --iin {IIN}" in err and f"prove --iin {IIN}" in err
+    assert _saved(_session) == {"portal": PORTAL, "token": UNPROVEN, "iin": IIN}
+
+
+def _p12(path: Path, signer: Signer, password: str) -> Path:
+    cert, *extra = signer.chain
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"auth", signer.key, cert, extra or None, BestAvailableEncryption(password.encode())
+        )
+    )
+    return path
+
+
+def test_login_with_an_auth_key_signs_the_challenge_here(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session: Path
+) -> None:
+    monkeypatch.setenv("P12_PASSWORD", "p12-password")
+    key = _p12(tmp_path / "auth.p12", CITIZEN, "p12-password")
+    portal = Auth()
+    code, out, err = run(capsys, portal, "login", "--iin", IIN, "--p12", str(key), "--portal", PORTAL)
+    assert code == 0 and "identity proven" in out and err == ""
+    assert [path for path, _ in portal.sent] == ["/api/v1/auth/challenge", "/api/v1/auth/eds"]
+    signed = portal.sent[1][1]["signed"]
+    assert read_signed(signed)[1][0].iin == IIN, "signed with the key's certificate"
+    assert _saved(_session) == {"portal": PORTAL, "token": BY_EDS, "iin": IIN}
+
+
+def test_login_with_someone_elses_key_is_refused_here(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("P12_PASSWORD", "p12-password")
+    key = _p12(tmp_path / "auth.p12", HEAD, "p12-password")
+    portal = Auth()
+    code, _, err = run(capsys, portal, "login", "--iin", IIN, "--p12", str(key), "--portal", PORTAL)
+    assert code == 2 and "not a key of IIN" in err and portal.sent == []

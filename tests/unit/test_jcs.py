@@ -10,7 +10,7 @@ import string
 import pytest
 import rfc8785
 
-from shared.eds.jcs import _simple_bytes, parse_canonical
+from shared.eds.jcs import _simple_bytes, canonical, parse_canonical
 
 ALPHABET = string.printable + "әғқңөұүһіӘҒҚҢӨҰҮҺІ\u2028\u2029\x00\x1f\x7f\ue000\uffff€"
 
@@ -35,7 +35,7 @@ def test_the_fast_path_writes_exactly_what_rfc8785_writes() -> None:
     rng = random.Random(8785)
     for _ in range(3000):
         value = random_value(rng)
-        assert _simple_bytes(value) == rfc8785.dumps(value), value
+        assert _simple_bytes(value) == rfc8785.dumps(value) == canonical(value), value
 
 
 def test_canonical_payloads_parse_back_and_others_are_refused() -> None:
@@ -71,3 +71,17 @@ def test_non_canonical_forms_are_refused(payload: bytes) -> None:
 def test_values_off_the_fast_path_use_rfc8785(value: object) -> None:
     """Floats, and keys outside the BMP (JCS orders them by UTF-16 units, before U+E000)."""
     assert parse_canonical(rfc8785.dumps(value)) == json.loads(rfc8785.dumps(value))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"a": 1.5}, {"\U0001f600": 1, "\ue000": 2}, {"x": [0.1, -0.0]}, {"big": 2**53 - 1}, [1e21], {"a": [True, None]}],
+)
+def test_canonical_writes_what_rfc8785_writes_on_and_off_the_fast_path(value: object) -> None:
+    assert canonical(value) == rfc8785.dumps(value)
+
+
+def test_canonical_refuses_what_has_no_jcs_form() -> None:
+    for value in ({"a": float("nan")}, {"big": 2**53}):
+        with pytest.raises(rfc8785.CanonicalizationError):
+            canonical(value)

@@ -26,9 +26,11 @@ from services.portal_gateway.config import PortalSettings
 from services.provider.config import ProviderSettings
 from services.regional_gateway.config import RegionalGatewaySettings
 from services.registry_stub.config import RegistryStubSettings
+from shared.eds.enrollment import enrollment_token
 from shared.eds.trust import NcaTrust, fingerprint
 from shared.errors import AppError
 from shared.logging import configure_logging
+from shared.participants import PARTICIPANTS, PROVIDER
 from shared.settings import DEVELOPMENT_VARIABLE, KNOWN_DEVELOPMENT_SECRETS, ServiceSettings
 
 ALL_SETTINGS: list[type[ServiceSettings]] = [
@@ -45,8 +47,11 @@ SECRET_FIELDS = [
     (ProviderSettings, "token_secret", "PROVIDER_TOKEN_SECRET"),
     (ProviderSettings, "demo_password", "PROVIDER_DEMO_PASSWORD"),
     (RegionalGatewaySettings, "admin_token", "REGIONAL_GATEWAY_ADMIN_TOKEN"),
-    (RegionalGatewaySettings, "nca_ra_token", "NCA_RA_TOKEN"),
     (RegistryStubSettings, "nca_ra_token", "NCA_RA_TOKEN"),
+    *(
+        (cls, "nca_enrollment_token", f"NCA_ENROLLMENT_TOKEN_{cls.service_name.upper()}")
+        for cls in (PortalSettings, ConIntakeSettings, RegionalGatewaySettings, ProviderSettings)
+    ),
 ]
 A_LONG_DEV_VALUE = "dev-portal-token-secret-0123456789abcdef"  # long enough for a token secret
 
@@ -68,7 +73,19 @@ def _refusal(exc: pytest.ExceptionInfo[ValidationError]) -> str:
 
 
 def test_the_known_values_are_the_published_dev_ones() -> None:
-    assert KNOWN_DEVELOPMENT_SECRETS and all(value.startswith("dev-") for value in KNOWN_DEVELOPMENT_SECRETS)
+    """The dev-… placeholders, and the enrollment tokens derived from the dev RA token."""
+    derived = {enrollment_token("dev-ra-token", participant.bin) for participant in PARTICIPANTS}
+    assert KNOWN_DEVELOPMENT_SECRETS and all(
+        value.startswith("dev-") or value in derived for value in KNOWN_DEVELOPMENT_SECRETS
+    )
+    assert derived <= KNOWN_DEVELOPMENT_SECRETS
+
+
+def test_a_service_refuses_a_published_enrollment_token() -> None:
+    published = enrollment_token("dev-ra-token", PROVIDER.bin)
+    with pytest.raises(ValidationError):
+        ProviderSettings(nca_enrollment_token=published)
+    assert ProviderSettings(nca_enrollment_token=published, development=True).nca_enrollment_token == published
 
 
 @pytest.mark.parametrize("cls", ALL_SETTINGS, ids=lambda cls: cls.service_name)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, status
 from sqlalchemy.exc import IntegrityError
 
 from services.portal_gateway import accounts, attachments, cabinet, drafts, submissions
-from services.portal_gateway.api.deps import CurrentCitizen, Db, EdsVerifier, Registries
+from services.portal_gateway.api.deps import AccountHolder, Credentials, CurrentCitizen, Db, EdsVerifier, Registries
 from services.portal_gateway.api.schemas import (
     AcceptedView,
     ApplicationDetail,
@@ -20,6 +20,7 @@ from services.portal_gateway.api.schemas import (
     SignedRequest,
 )
 from services.portal_gateway.api.views import detail, summary
+from services.portal_gateway.models import Account
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 ApplicationId = Annotated[str, Path(max_length=64, description="the application's id (= the signed document's id)")]
@@ -31,14 +32,27 @@ ApplicationId = Annotated[str, Path(max_length=64, description="the application'
     summary="The form: the application to sign, pre-filled from the registries",
     description="Process 3. Every field is optional: an empty body {} gives the application with everything the "
     "registries know (applicant, address and district, household, categories, §14 consents). `document` is exactly "
-    "what to sign (with a SIGN certificate); the §14 attachments it needs and those missing are listed beside it.",
+    "what to sign (with a SIGN certificate); the §14 attachments it needs and those missing are listed beside it. "
+    "Only for a token whose account's identity is proven (EDS login or SMS code: identity_proven); otherwise "
+    "IDENTITY_NOT_PROVEN (403) before anything is asked of the registries, its details saying how to prove it.",
 )
-async def draft(db: Db, registries: Registries, citizen: CurrentCitizen, body: DraftRequest) -> DraftView:
+async def draft(
+    db: Db, registries: Registries, credentials: Credentials, citizen: CurrentCitizen, body: DraftRequest
+) -> DraftView:
+    drafts.require_identity_proven(citizen.proven)
     request = drafts.DraftRequest(**dict(body))
     async with db.sessions() as session:
         await attachments.check_references(session, iin=citizen.iin, attachments=request.attachments or [])
         email = await accounts.email_of(session, iin=citizen.iin)
-    made = await drafts.make_draft(registries=registries, iin=citizen.iin, request=request, account_email=email)
+        proof = accounts.proof_of(await session.get(Account, citizen.iin))
+    made = await drafts.make_draft(
+        registries=registries,
+        credentials=credentials,
+        iin=citizen.iin,
+        identified_by=proof,
+        request=request,
+        account_email=email,
+    )
     return DraftView(
         document=made.document,
         required_attachments=[Requirement(**asdict(r)) for r in made.required],
@@ -57,7 +71,7 @@ async def draft(db: Db, registries: Registries, citizen: CurrentCitizen, body: D
     "gateway, with the date the result is due (§12: +30 calendar days). The same signed document again: the same "
     "answer; another document with a used id: CONFLICT.",
 )
-async def submit(db: Db, verifier: EdsVerifier, citizen: CurrentCitizen, body: SignedRequest) -> AcceptedView:
+async def submit(db: Db, verifier: EdsVerifier, citizen: AccountHolder, body: SignedRequest) -> AcceptedView:
     checked = await submissions.check_submission(verifier=verifier, iin=citizen.iin, signed=body.signed)
     try:
         async with db.transaction() as session:
@@ -74,7 +88,7 @@ async def submit(db: Db, verifier: EdsVerifier, citizen: CurrentCitizen, body: S
     summary="Your applications (personal cabinet)",
     description="Newest first, each with its current status, registration number and whether the result is ready.",
 )
-async def list_applications(db: Db, citizen: CurrentCitizen) -> list[ApplicationSummary]:
+async def list_applications(db: Db, citizen: AccountHolder) -> list[ApplicationSummary]:
     async with db.sessions() as session:
         rows = await cabinet.list_applications(session, iin=citizen.iin)
     return [summary(row) for row in rows]
@@ -87,7 +101,7 @@ async def list_applications(db: Db, citizen: CurrentCitizen) -> list[Application
     description="Status and its history, the gateway's registration number, the delivery state, the provider's case "
     "number, the signed result when it has arrived. Another citizen's application is NOT_FOUND.",
 )
-async def get_application(db: Db, citizen: CurrentCitizen, application_id: ApplicationId) -> ApplicationDetail:
+async def get_application(db: Db, citizen: AccountHolder, application_id: ApplicationId) -> ApplicationDetail:
     async with db.sessions() as session:
         view = await cabinet.get_application(session, iin=citizen.iin, application_id=application_id)
     return detail(view)
@@ -99,6 +113,6 @@ async def get_application(db: Db, citizen: CurrentCitizen, application_id: Appli
     description="The notification or reasoned refusal signed by the provider's authorized person (§17, Process 8); "
     "NOT_FOUND until it has arrived.",
 )
-async def get_result(db: Db, citizen: CurrentCitizen, application_id: ApplicationId) -> dict[str, Any]:
+async def get_result(db: Db, citizen: AccountHolder, application_id: ApplicationId) -> dict[str, Any]:
     async with db.sessions() as session:
         return await cabinet.get_result(session, iin=citizen.iin, application_id=application_id)

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from services.portal_gateway import attachments
-from services.portal_gateway.api.deps import CurrentCitizen, Db
+from services.portal_gateway.api.deps import AccountHolder, Db
 from shared.api.limits import body_limit
 from shared.errors import AppError
 from shared.housing.application import Attachment
@@ -49,7 +49,7 @@ async def _read_limited(request: Request) -> bytes:
 )
 async def upload(
     db: Db,
-    citizen: CurrentCitizen,
+    citizen: AccountHolder,
     request: Request,
     kind: Annotated[str, Query(max_length=64, description="shared.housing.application.AttachmentKind")],
     name: Annotated[str, Query(max_length=200, description="the file's name as the citizen calls it")],
@@ -68,9 +68,7 @@ async def upload(
     response_class=Response,
     responses={200: {"content": {m: _BINARY for m in attachments.MEDIA_TYPES}}},
 )
-async def download(
-    db: Db, citizen: CurrentCitizen, sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
-) -> Response:
+async def download(db: Db, citizen: AccountHolder, sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]) -> Response:
     async with db.sessions() as session:
         row = await attachments.content_of(session, iin=citizen.iin, sha256=sha256)
     headers = {

@@ -31,6 +31,14 @@ class AccountView(BaseModel):
     iin: str
     email: str | None
     created_at: datetime
+    identity_proven: bool = Field(
+        False,
+        description="whether the account is bound to its person (an EDS login or a one-time SMS code to the number "
+        "in the mobile citizens database); until then the registries' data is not shown to it",
+    )
+    proven_by: str | None = Field(None, description="eds | sms")
+    identity_proven_at: datetime | None = None
+    has_password: bool = Field(True, description="false for an account that signs in by EDS or SMS code only")
 
 
 class TokenRequest(BaseModel):
@@ -44,6 +52,34 @@ class TokenView(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int = Field(description="seconds")
+    identity_proven: bool = Field(
+        description="whether the account's identity is proven (the token's identity_proven claim): only a proven "
+        "token gets the draft pre-filled from the registries"
+    )
+
+
+class SmsCodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str = Field(pattern=IIN, description="the IIN whose number in the mobile citizens database gets the code")
+
+
+class SmsCodeView(BaseModel):
+    phone: str = Field(description="the number the code went to, masked", examples=["+7 7** *** **12"])
+    expires_in_s: int = Field(description="seconds the code is valid")
+    max_tries: int = Field(description="wrong codes after which it is void")
+
+
+class SmsConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str = Field(pattern=IIN)
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6 digits of the SMS")
+    password: Password | None = Field(
+        default=None,
+        description="a new password (the rules of registration); required when the IIN has no account yet, else it "
+        "replaces the account's",
+    )
 
 
 class ChallengeRequest(BaseModel):

@@ -44,11 +44,6 @@ class Gathered:
     answers: tuple[Asked, ...]
 
 
-def consent_reference(application_id: str) -> str:
-    """The §14 consent is in the signed application itself (Annex 3, ``consents``)."""
-    return f"application:{application_id}"
-
-
 def known_alive(person: Asked) -> bool:
     """The individuals database knows the person asked about, alive."""
     return person.ok and person.result is not None and bool(person.result.get("alive", False))

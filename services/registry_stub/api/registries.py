@@ -1,12 +1,16 @@
 """Read-only HTTP mirrors of the registry queries, for testers, and the personas catalogue. A mirror
-answers exactly what the sync channel answers (the same desk: consent required, logged, signed)."""
+answers what the sync channel answers (the same desk: logged, signed), but only in test mode
+(``NCA_TEST_MODE=1``), and with any non-empty consent string: an HTTP caller is no authenticated requester,
+so no signed consent could be judged against it. Outside test mode every mirror answers FORBIDDEN; the sync
+channel, which checks the signed consent against the authenticated requester and the subject
+(`shared.consent`), is the one way systems ask. Their OpenAPI text says so."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from services.registry_stub.api.deps import Db, Desk
 from services.registry_stub.api.schemas import PersonaView, RegistryAnswerView
@@ -20,11 +24,27 @@ ConsentParam = Annotated[
     str | None,
     Query(
         max_length=200,
-        description="Reference of the applicant's §14 written consent to use legally protected information "
-        "(or of the signed application carrying it). Required: a query without one is refused (CONSENT_REQUIRED).",
+        description="TEST MODE ONLY: any non-empty text standing for the §14 consent (a query without one is "
+        "refused, CONSENT_REQUIRED); it is not checked. The sync channel checks consent: there a query carries a "
+        "signed consent (the signed application, or the requesting system's registry/consent@1 attestation), "
+        "checked against the authenticated requester and the person asked about.",
     ),
 ]
 ApplicationParam = Annotated[str | None, Query(max_length=64, description="The application the query is for, if any")]
+MIRROR_NOTE = (
+    "**Test mode only** (`NCA_TEST_MODE=1`): open to testers with any `consent` text, which is not checked; "
+    "outside test mode this mirror answers FORBIDDEN. The sync channel checks consent (a signed consent, against "
+    "the authenticated requester and the person asked about: CONSENT_INVALID, CONSENT_EXPIRED, "
+    "CONSENT_NOT_APPLICABLE)."
+)
+
+
+def _test_mode(request: Request) -> bool:
+    """Whether the registries run in test mode (RegistryStubSettings ``nca_test_mode``): the mirrors are open."""
+    return bool(getattr(request.app.state.runtime.settings, "nca_test_mode", False))
+
+
+TestMode = Annotated[bool, Depends(_test_mode)]
 # Checked by its check digit (IIN_INVALID), so only bounded here: a wrong number always gets that code.
 IinPath = Annotated[str, Path(max_length=32, description="the person's IIN (12 digits)")]
 
@@ -36,12 +56,13 @@ async def _mirror(
     subject: dict[str, str],
     consent: str | None,
     application: str | None,
+    test_mode: bool,
 ) -> RegistryAnswerView:
     # Over HTTP the request is the URL: its hash stands in for the envelope's.
     hash_ = hashlib.sha512(str(request.url).encode()).hexdigest()
     requester = f"http:{request.client.host if request.client else 'unknown'}"
     signed = await desk.answer(
-        query, subject, consent=consent, requester=requester, hash_=hash_, application=application
+        query, subject, consent=consent, requester=requester, hash_=hash_, application=application, tester=test_mode
     )
     return RegistryAnswerView(answer=payload_of(signed), signed=signed)
 
@@ -51,14 +72,19 @@ def _iin_mirror(query: str, path: str, summary: str) -> None:
         path,
         response_model=RegistryAnswerView,
         summary=summary,
-        description=f"Mirror of the sync query `{query}`. IIN_INVALID for a malformed IIN, CONSENT_REQUIRED "
-        "without `consent`, PERSON_NOT_FOUND for an IIN the registry does not know.",
+        description=f"Mirror of the sync query `{query}`. {MIRROR_NOTE} IIN_INVALID for a malformed IIN, "
+        "CONSENT_REQUIRED without `consent`, PERSON_NOT_FOUND for an IIN the registry does not know.",
         name=f"registry_{query}",
     )
     async def mirror(
-        request: Request, desk: Desk, iin: IinPath, consent: ConsentParam = None, application: ApplicationParam = None
+        request: Request,
+        desk: Desk,
+        test_mode: TestMode,
+        iin: IinPath,
+        consent: ConsentParam = None,
+        application: ApplicationParam = None,
     ) -> RegistryAnswerView:
-        return await _mirror(request, desk, query, {"iin": iin}, consent, application)
+        return await _mirror(request, desk, query, {"iin": iin}, consent, application, test_mode)
 
 
 _iin_mirror("person", "/persons/{iin}", "Individuals (ЖТ ММБ): identity, address, family")
@@ -69,23 +95,25 @@ _iin_mirror("social-status", "/persons/{iin}/social-status", "Social status: soc
 _iin_mirror("employment", "/persons/{iin}/employment", "Employment in state bodies, budget organisations, …")
 _iin_mirror("emergency-dwellings", "/persons/{iin}/emergency-dwellings", "Emergency-dwelling findings of the akimat")
 _iin_mirror("court-decisions", "/persons/{iin}/court-decisions", "Court decisions recognising family members")
+_iin_mirror("mobile-phone", "/persons/{iin}/mobile-phone", "Mobile citizens (БМГ): the mobile number on record")
 
 
 @router.get(
     "/powers-of-attorney/{number}",
     response_model=RegistryAnswerView,
     summary="Notary (БНАЖ): a power of attorney",
-    description="Mirror of the sync query `power-of-attorney`: POA_NOT_FOUND, POA_EXPIRED or POA_REVOKED when "
-    "it cannot be relied on; CONSENT_REQUIRED without `consent`.",
+    description=f"Mirror of the sync query `power-of-attorney`. {MIRROR_NOTE} POA_NOT_FOUND, POA_EXPIRED or "
+    "POA_REVOKED when it cannot be relied on; CONSENT_REQUIRED without `consent`.",
 )
 async def power_of_attorney(
     request: Request,
     desk: Desk,
+    test_mode: TestMode,
     number: Annotated[str, Path(max_length=64, description="the power of attorney's number")],
     consent: ConsentParam = None,
     application: ApplicationParam = None,
 ) -> RegistryAnswerView:
-    return await _mirror(request, desk, "power-of-attorney", {"number": number}, consent, application)
+    return await _mirror(request, desk, "power-of-attorney", {"number": number}, consent, application, test_mode)
 
 
 @router.get(

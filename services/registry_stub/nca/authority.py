@@ -11,7 +11,10 @@ Who may do what (architecture §5):
   asked; certificates of information systems (holder "system") still need the RA token.
 - **Revocation**, in both modes: the RA token, or the holder's revocation request signed with the
   key of the certificate to revoke (`holder_requests`), checked against the NCA's own record.
-The service's own certificates (the registries' answering key) are made in process, without a token.
+The service's own certificates (the registries' answering key) are made in process, without a token, and
+made anew when the stored one is revoked (by this process: at once; by another on the same database: seen
+within ``OWN_CERTIFICATE_CHECK_S``, and at the first use after a start) or expires within
+`shared.eds.credentials.RENEW_BEFORE` (logged as a warning with the old and the new serial).
 Tokens are compared in constant time.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +47,8 @@ from services.registry_stub.nca.profiles import (
 )
 from shared.calendar import utcnow
 from shared.db import Database
+from shared.eds.credentials import RENEW_BEFORE
+from shared.eds.enrollment import is_enrollment_token
 from shared.errors import AppError
 from shared.logging import get_logger
 
@@ -88,6 +94,11 @@ class CertificationAuthority:
         self.endpoints = Endpoints(settings.public_url)
         self._credentials: dict[str, Credential] = {}
         self._renewing = asyncio.Lock()
+        self._own_lock = asyncio.Lock()
+        self._own_checked_at: dict[str, float] = {}
+        """When each own credential's record was last read (monotonic): never, after a start."""
+        self._revoked_serials: set[str] = set()
+        """Serials this process revoked: an own credential among them is replaced at its next use."""
 
     async def start(self) -> None:
         """Load the CA hierarchy, or make it on the very first start of the service's database. Two
@@ -112,29 +123,104 @@ class CertificationAuthority:
 
     async def own_credential(self, role: str, subject: Subject) -> Credential:
         """A SIGN credential (holder system) for registry_stub's own answers, made under the issuing CA
-        on first use and kept with the NCA's credentials (a concurrent first use keeps one of the two).
-        No RA token: the service certifies itself, in process."""
+        on first use and kept with the NCA's credentials (a concurrent first use keeps one of the two);
+        made anew when the one kept is revoked or expires soon (the module's docstring). No RA token: the
+        service certifies itself, in process."""
         credential = self._credentials.get(role)
-        if credential is None or credential.certificate.not_valid_after_utc < _now():
-            key = await asyncio.to_thread(pki.generate_key, KeyType.RSA2048)
-            validity = end_entity_validity(_now(), self.issuing_ca.not_valid_after_utc, None, None)
-            certificate = pki.make_end_entity(
-                self._credentials[store.ISSUING],
-                subject,
-                Profile.SIGN,
-                Holder.SYSTEM,
-                key.public_key(),
-                validity,
-                self.endpoints,
-            )
-            order = IssueOrder(subject=subject, profile=Profile.SIGN, holder=Holder.SYSTEM)
-            await store.add_certificate(self._db, _record(order, certificate, pki.key_type_of(key.public_key())))
+        if credential is not None and not self._own_may_be_unusable(role, credential):
+            return credential
+        async with self._own_lock:
+            credential = self._credentials.get(role)
             if credential is None:
-                self._credentials = await store.insert_or_load(self._db, {role: Credential(certificate, key)})
-            else:
-                await store.replace_credential(self._db, role, Credential(certificate, key))
-                self._credentials[role] = Credential(certificate, key)
-        return self._credentials[role]
+                return await self._make_own(role, subject, None, None)
+            reason = await self._own_unusable(role, credential)
+            if reason is None:
+                return credential
+            stored = (await store.load_credentials(self._db)).get(role)
+            if stored is not None and stored.certificate.serial_number != credential.certificate.serial_number:
+                if await self._own_unusable(role, stored) is None:
+                    # another process on this database renewed it already
+                    self._credentials = {**self._credentials, role: stored}
+                    log.warning(
+                        "own certificate replaced by the one renewed by another process",
+                        role=role,
+                        old_serial=pki.serial_hex(credential.certificate.serial_number),
+                        new_serial=pki.serial_hex(stored.certificate.serial_number),
+                        reason=reason,
+                    )
+                    return stored
+            return await self._make_own(role, subject, credential, reason)
+
+    def _own_serials(self) -> set[str]:
+        return {
+            pki.serial_hex(c.certificate.serial_number)
+            for role, c in self._credentials.items()
+            if role not in (store.ROOT, store.ISSUING, store.RESPONDER)
+        }
+
+    def _own_may_be_unusable(self, role: str, credential: Credential) -> bool:
+        """Cheap, on every use: revoked here, expiring, or its record due to be read again."""
+        certificate = credential.certificate
+        since = time.monotonic() - self._own_checked_at.get(role, float("-inf"))
+        return (
+            pki.serial_hex(certificate.serial_number) in self._revoked_serials
+            or self._expiring(certificate)
+            or since >= self._settings.own_certificate_check_s
+        )
+
+    def _expiring(self, certificate: x509.Certificate) -> bool:
+        not_after = certificate.not_valid_after_utc
+        if not_after <= _now():
+            return True
+        # Within RENEW_BEFORE, unless a new one could not last longer (the issuing CA ends first).
+        return not_after - RENEW_BEFORE < _now() and self.issuing_ca.not_valid_after_utc > not_after
+
+    async def _own_unusable(self, role: str, credential: Credential) -> str | None:
+        """Why ``credential`` must be replaced (revoked, expiring), reading its record; None if it is good."""
+        serial = pki.serial_hex(credential.certificate.serial_number)
+        if serial in self._revoked_serials:
+            return "revoked"
+        if self._expiring(credential.certificate):
+            return "expiring"
+        row = await store.get_certificate(self._db, serial)
+        self._own_checked_at[role] = time.monotonic()
+        if row is not None and row.revoked_at is not None:
+            self._revoked_serials.add(serial)
+            return "revoked"
+        return None
+
+    async def _make_own(self, role: str, subject: Subject, old: Credential | None, reason: str | None) -> Credential:
+        # P-256, as every service's system key (architecture §9): it signs every answer and every reply.
+        key = await asyncio.to_thread(pki.generate_key, KeyType.P256)
+        validity = end_entity_validity(_now(), self.issuing_ca.not_valid_after_utc, None, None)
+        certificate = pki.make_end_entity(
+            self._credentials[store.ISSUING],
+            subject,
+            Profile.SIGN,
+            Holder.SYSTEM,
+            key.public_key(),
+            validity,
+            self.endpoints,
+        )
+        order = IssueOrder(subject=subject, profile=Profile.SIGN, holder=Holder.SYSTEM)
+        await store.add_certificate(self._db, _record(order, certificate, pki.key_type_of(key.public_key())))
+        made = Credential(certificate, key)
+        if old is None:
+            self._credentials = await store.insert_or_load(self._db, {role: made})
+        else:
+            await store.replace_credential(self._db, role, made)
+            self._credentials = {**self._credentials, role: made}
+            log.warning(
+                "own certificate renewed",
+                role=role,
+                old_serial=pki.serial_hex(old.certificate.serial_number),
+                new_serial=pki.serial_hex(certificate.serial_number),
+                reason=reason,
+            )
+        kept = self._credentials[role]
+        if kept.certificate.serial_number == certificate.serial_number:
+            self._own_checked_at[role] = time.monotonic()  # else another process's: read at the next use
+        return kept
 
     @property
     def root(self) -> x509.Certificate:
@@ -153,13 +239,27 @@ class CertificationAuthority:
         token = self._settings.nca_ra_token
         return bool(token) and bearer is not None and hmac.compare_digest(bearer.encode(), token.encode())
 
-    def check_rights(self, holder: Holder, *, overrides_validity: bool, bearer: str | None) -> None:
+    def check_rights(
+        self,
+        holder: Holder,
+        *,
+        overrides_validity: bool,
+        bearer: str | None,
+        bin_: str | None = None,
+        profile: str = "sign",
+    ) -> None:
         """Who may have a certificate issued. NCA_RA_TOKEN_REQUIRED without the RA token, except for an
-        individual's or an employee's certificate in test mode; then NCA_TEST_MODE_REQUIRED for a
-        validity override outside test mode (the RA token does not waive it)."""
+        individual's or an employee's certificate in test mode, and for a system SIGN certificate of
+        ``bin_`` with that organisation's enrollment token (`shared.eds.enrollment`); then
+        NCA_TEST_MODE_REQUIRED for a validity override outside test mode (the RA token does not waive it)."""
         test_mode = self._settings.nca_test_mode
         open_to_anyone = test_mode and holder is not Holder.SYSTEM
-        if not open_to_anyone and not self.is_registration_authority(bearer):
+        enrolled = (
+            holder is Holder.SYSTEM
+            and profile == "sign"
+            and is_enrollment_token(self._settings.nca_ra_token, bin_, bearer)
+        )
+        if not open_to_anyone and not enrolled and not self.is_registration_authority(bearer):
             raise AppError("NCA_RA_TOKEN_REQUIRED", {"holder": holder.value, "mode": "test" if test_mode else "ra"})
         if overrides_validity and not test_mode:
             raise AppError("NCA_TEST_MODE_REQUIRED", {"fields": ["not_before", "not_after"]})
@@ -168,7 +268,13 @@ class CertificationAuthority:
         """Certify the order's subject under the issuing CA and record the certificate. Rights first
         (`check_rights`), then the subject (`profiles.check_subject`), then the public key."""
         overrides = order.not_before is not None or order.not_after is not None
-        self.check_rights(order.holder, overrides_validity=overrides, bearer=bearer)
+        self.check_rights(
+            order.holder,
+            overrides_validity=overrides,
+            bearer=bearer,
+            bin_=order.subject.bin,
+            profile=order.profile.value,
+        )
         check_subject(order.subject, order.holder)
         private_key = None
         if order.public_key_pem is not None:
@@ -219,6 +325,8 @@ class CertificationAuthority:
                 },
             )
         revoked = await store.revoke(self._db, row.serial, reason, _now().replace(microsecond=0), self._make_crl)
+        if row.serial in self._own_serials():
+            self._revoked_serials.add(row.serial)
         log.info("certificate revoked", serial=row.serial, reason=reason, by=by)
         return revoked
 

@@ -1,6 +1,11 @@
 """Filling the registries from the generator, once: the population's seed, size and "as of" day are
 recorded, and a later start with the same database loads nothing (a half-finished load, which has no
-record, is wiped and done again)."""
+record, is wiped and done again).
+
+The mobile-citizens database (`phones`) is filled after the population, from the recorded seed, in one
+transaction, whenever it is empty: so a database populated before it existed gets its phones at the
+next start (the loader fills them, not a migration: the numbers come from the seed, which only the
+population code knows), and a new one gets them right after its population."""
 
 from __future__ import annotations
 
@@ -10,10 +15,12 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
 
 from services.registry_stub import models as m
 from services.registry_stub.population.generator import generate
+from services.registry_stub.population.phones import NO_PHONE_TRAIT, phone_of
 from services.registry_stub.population.records import Population
 from shared.db import Database
 from shared.logging import get_logger
@@ -33,6 +40,7 @@ TABLES: tuple[type[Any], ...] = (
     m.PowerOfAttorneyRow,
     m.CourtDecisionRow,
     m.PersonaTraitRow,
+    m.MobilePhoneRow,
 )
 
 
@@ -151,6 +159,7 @@ async def ensure_population(db: Database, *, seed: int, people: int, as_of: date
                 seed=existing.seed,
                 people=existing.people,
             )
+        await ensure_phones(db, seed=existing.seed)
         return existing
     started = time.perf_counter()
     async with db.transaction() as session:
@@ -166,5 +175,38 @@ async def ensure_population(db: Database, *, seed: int, people: int, as_of: date
     record = m.PopulationRow(seed=seed, people=people, as_of=as_of)
     async with db.transaction() as session:
         session.add(record)
+    await ensure_phones(db, seed=seed)
     log.info("registries populated", seed=seed, people=people, seconds=round(time.perf_counter() - started, 1))
     return record
+
+
+async def ensure_phones(db: Database, *, seed: int) -> int:
+    """Fill the mobile-citizens database from ``seed`` (`phones.phone_of`) if it holds no number yet, with
+    the persona trait `NO_PHONE_TRAIT` for each living person left without one, in one transaction. How
+    many numbers it stored (0 when it had them already, or another process filled it meanwhile)."""
+    try:
+        return await _fill_phones(db, seed=seed)
+    except IntegrityError:  # another process starting on this database filled it first (PostgreSQL)
+        return 0
+
+
+async def _fill_phones(db: Database, *, seed: int) -> int:
+    async with db.transaction() as session:
+        if (await session.exec(select(m.MobilePhoneRow.iin).limit(1))).first() is not None:
+            return 0
+        people = (await session.exec(select(col(m.PersonRow.iin), col(m.PersonRow.death_date)))).all()
+        phones, without = [], []
+        for iin, death_date in people:
+            phone = phone_of(seed, iin, alive=death_date is None)
+            if phone is not None:
+                phones.append({"iin": iin, "phone": phone})
+            elif death_date is None:
+                without.append({"trait": NO_PHONE_TRAIT, "iin": iin, "note": ""})  # a persona keeps its own note
+        connection = await session.connection()
+        await connection.execute(sa.delete(m.PersonaTraitRow).where(col(m.PersonaTraitRow.trait) == NO_PHONE_TRAIT))
+        if phones:
+            await connection.execute(sa.insert(m.MobilePhoneRow), phones)
+        if without:
+            await connection.execute(sa.insert(m.PersonaTraitRow), without)
+    log.info("mobile-citizens database filled", numbers=len(phones), without=len(without))
+    return len(phones)

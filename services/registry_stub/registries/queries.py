@@ -1,4 +1,5 @@
-"""The registries' answers (§14): one read-only function per query, each
+"""The registries' answers (§14; and the mobile-citizens database, which the portal asks for the number
+to send a one-time code to): one read-only function per query, each
 returning the JSON result the registry signs, or raising the catalogue error (PERSON_NOT_FOUND,
 POA_NOT_FOUND, POA_EXPIRED, POA_REVOKED). Dates are ISO strings; nothing here writes."""
 
@@ -281,6 +282,14 @@ async def court_decisions(session: AsyncSession, iin: str, today: date) -> dict[
     }
 
 
+async def mobile_phone(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
+    """The mobile-citizens database (база мобильных граждан, БМГ): the mobile number registered for the
+    IIN, to which one-time codes are sent (E.164, ``+77xxxxxxxxx``); ``phone`` null when none is."""
+    await _person(session, iin)
+    row = await session.get(m.MobilePhoneRow, iin)
+    return {"iin": iin, "phone": row.phone if row else None}
+
+
 # query name → (the registry answering it, what it is asked by, the function)
 QUERIES: dict[str, tuple[str, str, Query]] = {
     "person": ("individuals", "iin", person),
@@ -292,4 +301,5 @@ QUERIES: dict[str, tuple[str, str, Query]] = {
     "employment": ("employment", "iin", employment),
     "emergency-dwellings": ("real-estate", "iin", emergency_dwellings),
     "court-decisions": ("courts", "iin", court_decisions),
+    "mobile-phone": ("mobile-citizens", "iin", mobile_phone),
 }
