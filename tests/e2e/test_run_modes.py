@@ -22,6 +22,7 @@ from shared.bus.proof import Sealer
 from shared.eds.signing import Signer
 from shared.housing.messages import CASE_STATUS
 from shared.participants import PROVIDER
+from tests.support.bus import Fixed
 from tests.support.processes import SERVICES, free_port, start_embedded, start_services, stop, wait_ready
 from tests.support.servers import broker_users, purge_namespace
 
@@ -121,14 +122,6 @@ async def forgeries_are_refused(namespace: str, users: dict[str, str], ports: di
             raise AssertionError("the forged status was not dead-lettered at the gateway")
     [item] = [item for item in items if item["message_id"] == forged.message_id]
     assert item["death_reason"] == "rejected" and item["queue"] == "regional_gateway.relay"
-
-
-class Fixed:
-    def __init__(self, signer: Signer) -> None:
-        self._signer = signer
-
-    async def signer(self) -> Signer:
-        return self._signer
 
 
 @pytest.mark.rabbitmq

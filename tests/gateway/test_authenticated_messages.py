@@ -10,24 +10,14 @@ import pytest
 from shared.bus.envelope import Envelope
 from shared.bus.proof import Sealer
 from shared.eds.credentials import SignerSource
-from shared.eds.signing import Signer
 from shared.participants import CENTER, PROVIDER
+from tests.support.bus import Fixed
 from tests.support.gateway import ADMIN, World, case_status
 from tests.support.provider import system_signer
 from tests.support.services import SigningBus
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 RELAY = "regional_gateway.relay"
-
-
-class Fixed:
-    """A signer source that hands out one signer (an impostor's)."""
-
-    def __init__(self, signer: Signer) -> None:
-        self._signer = signer
-
-    async def signer(self) -> Signer:
-        return self._signer
 
 
 def impersonating(source: SignerSource, service: str) -> Sealer:

@@ -26,7 +26,6 @@ from shared.bus.proof import Gatekeeper, Sealer
 from shared.consent import reference
 from shared.eds.credentials import SystemCredentials
 from shared.eds.revocation import RevocationSources
-from shared.eds.signing import Signer
 from shared.eds.trust import TrustStore
 from shared.eds.verify import Verifier
 from shared.errors import AppError
@@ -34,6 +33,7 @@ from shared.geo import DISTRICT_BY_CODE
 from shared.participants import BY_SERVICE, CENTER, REGISTRIES, user_id
 from shared.registries import RegistryClient, request_hash
 from shared.service import ServiceRuntime
+from tests.support.bus import Fixed
 from tests.support.consent import attested
 from tests.support.nca import RA_TOKEN
 from tests.support.pki import NCA_URL, SwitchableFetcher
@@ -359,13 +359,8 @@ async def test_an_unsigned_query_is_answered_with_an_error_and_nothing_else(regi
 async def test_a_query_signed_by_another_service_than_its_sender_is_refused(registry: Registry) -> None:
     iin = await registry.persona("owns_dwelling")
     portal = await registry.credentials("portal_gateway").signer()
-
-    class Impostor:
-        async def signer(self) -> Signer:
-            return portal
-
     client = registry.client()
-    client.sealer = Sealer(Impostor(), "con_intake")  # the Center's address, the portal's key
+    client.sealer = Sealer(Fixed(portal), "con_intake")  # the Center's address, the portal's key
     with pytest.raises(AppError) as refused:
         await client.ask("person", {"iin": iin}, consent=await registry.consent(iin))
     # The proof names the Center's BIN as its author; the certificate is the portal's.

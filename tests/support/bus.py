@@ -43,6 +43,16 @@ class SelfSigned:
         return self._signer
 
 
+class Fixed:
+    """A signer source that hands out one given signer (a test's impostor, or a key made elsewhere)."""
+
+    def __init__(self, signer: Signer) -> None:
+        self._signer = signer
+
+    async def signer(self) -> Signer:
+        return self._signer
+
+
 def portal_sealer() -> Sealer:
     """A relay's sealer for `envelope`'s sender (the portal), with a `SelfSigned` key."""
     return Sealer(SelfSigned(), PORTAL.service)
