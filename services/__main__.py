@@ -66,7 +66,8 @@ def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]], *, ra_toke
         "  demo accounts:",
         f"    citizens  any persona: http://{registry.host}:{registry.port}/api/v1/personas?trait=eligible "
         "(register on the portal, get a key: python -m client nca-issue)",
-        f"    staff     specialist.<district> at http://{provider.host}:{provider.port}/api/v1/staff/token; password: "
+        f"    staff     specialist|head|commission-chair|….<district> at http://{provider.host}:{provider.port}"
+        "/api/v1/staff/token; password: "
         "PROVIDER_DEMO_PASSWORD, or the one the provider logs at its first start",
         "    gateway   admin token: REGIONAL_GATEWAY_ADMIN_TOKEN, or the one the gateway logs at start",
         "    NCA       registration authority token (system certificates, revocation): "

@@ -97,23 +97,29 @@ def create_app(
 
 
 async def seed_demo_staff(db: Database, *, passwords: PasswordHasher, demo_password: str) -> None:
-    """Start-up hook (after the migrations, before the service takes deliveries or reports ready): at the
-    first start (no staff yet), one specialist per district, ``specialist.<district>``, with
-    ``demo_password``, or a random one logged once (never a password in the code)."""
-    async with db.sessions() as session:
-        if await staff.has_accounts(session):
-            return
-    password = demo_password or secrets.token_urlsafe(12)
-    accounts = await staff.demo_accounts(passwords=passwords, password=password)
+    """Start-up hook (after the migrations, before the service takes deliveries or reports ready): the
+    demo roster (`staff.ROSTER`: per district a specialist, the head and a commission of five, logins
+    ``<seat>.<district>``) with ``demo_password``, or a random one logged once (never a password in the
+    code). A roster seeded earlier is completed with the seats it lacks, under the same password (the
+    hash an existing demo account has), unless ``demo_password`` is given."""
+    async with db.transaction() as session:
+        present = await staff.demo_logins_present(session)
+        await staff.name_demo_people(session)
+    expected = len(DISTRICTS) * len(staff.ROSTER)
+    if len(present) == expected:
+        return
+    password = demo_password or ("" if present else secrets.token_urlsafe(12))
+    password_hash = await passwords.hash(password) if password else next(iter(present.values()))
+    accounts = staff.demo_roster(password_hash=password_hash, missing_from=set(present))
     try:
         async with db.transaction() as session:
             await staff.add_accounts(session, accounts=accounts)
     except IntegrityError:
         log.info("demo staff accounts were seeded by another replica")
         return
-    logins = f"specialist.<district> ({len(DISTRICTS)})"
-    if demo_password:
-        log.info("demo staff accounts created", logins=logins)
+    logins = f"<seat>.<district> ({len(accounts)}; seats: {', '.join(seat.prefix for seat in staff.ROSTER)})"
+    if demo_password or present:
+        log.info("demo staff accounts created", logins=logins, same_password_as_before=bool(present))
     else:
         log.warning(
             "demo staff accounts created with a random password (shown once; set PROVIDER_DEMO_PASSWORD to choose it)",

@@ -104,8 +104,9 @@ class RejectedIntake(ProviderModel, table=True):
 
 
 class StaffAccount(ProviderModel, table=True):
-    """A member of the housing department's staff (specialist, head) or of the housing commission,
-    bound to one district's department; password hashed with Argon2id. ``failures``,
+    """A member of the housing department's staff (specialist, head) or of the housing commission
+    (``position``: chair, secretary, member), bound to one district's department, with the IIN their
+    employee certificate carries; password hashed with Argon2id. ``failures``,
     ``first_failure_at`` and ``locked_until`` are its `shared.lockout.LoginState`."""
 
     __tablename__ = "staff_account"
@@ -113,6 +114,10 @@ class StaffAccount(ProviderModel, table=True):
     login: str = Field(primary_key=True, max_length=64)
     password_hash: str = Field(sa_type=sa.Text)
     role: str = Field(max_length=16, description="specialist | head | commission")
+    position: str | None = Field(
+        default=None, max_length=16, description="on the commission: chair | secretary | member"
+    )
+    iin: str | None = Field(default=None, max_length=12, description="the person's IIN: their employee certificate's")
     district: str = Field(max_length=32, index=True)
     full_name: str = Field(default="", max_length=200)
     active: bool = True

@@ -1,6 +1,8 @@
 """The housing department's staff: accounts bound to one district's department, each with a role
-(specialist, head, housing commission), passwords hashed by `shared.passwords`, logins locked after
-repeated wrong passwords (`shared.lockout`), and the demo accounts seeded at the first start.
+(specialist, head, housing commission) and a position on the commission (chair, secretary, member),
+the IIN of the person (whose employee certificate, with the department's BIN, signs what the role
+signs), passwords hashed by `shared.passwords`, logins locked after repeated wrong passwords
+(`shared.lockout`), and the demo roster (`ROSTER`) seeded at start.
 
 A login is three steps, the slow one outside any transaction (`shared.lockout`): reserve the attempt
 on the account (`reserve_login`, a short transaction that locks the row and counts the attempt before
@@ -10,16 +12,16 @@ password (`check_password`, no session), and after a right one forget the failur
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlmodel import func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.provider.models import StaffAccount
 from shared.geo import DISTRICTS
+from shared.iin import make_iin
 from shared.lockout import Locked, Reservation, forget_on, reserve_on
 from shared.logging import get_logger
 from shared.passwords import PasswordHasher
@@ -28,30 +30,88 @@ log = get_logger(__name__)
 
 StaffRole = Literal["specialist", "head", "commission"]
 STAFF_ROLES: tuple[str, ...] = ("specialist", "head", "commission")
+Position = Literal["specialist", "head", "chair", "secretary", "member"]
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """One place of a district's demo roster: its login's prefix, the role, the position, the title."""
+
+    prefix: str
+    role: StaffRole
+    position: Position
+    title: str
+
+
+ROSTER: tuple[Seat, ...] = (
+    Seat("specialist", "specialist", "specialist", "Маман"),
+    Seat("head", "head", "head", "Бөлім басшысы"),
+    Seat("commission-chair", "commission", "chair", "Тұрғын үй комиссиясының төрағасы"),
+    Seat("commission-secretary", "commission", "secretary", "Тұрғын үй комиссиясының хатшысы"),
+    Seat("commission-member-1", "commission", "member", "Тұрғын үй комиссиясының мүшесі"),
+    Seat("commission-member-2", "commission", "member", "Тұрғын үй комиссиясының мүшесі"),
+    Seat("commission-member-3", "commission", "member", "Тұрғын үй комиссиясының мүшесі"),
+)
+"""Each district's demo staff: a specialist, the head, and a housing commission of five (chair,
+secretary, three members), logins ``<prefix>.<district>``."""
 
 
 def demo_login(district: str, role: str = "specialist") -> str:
+    """The demo login of ``role`` (a seat's prefix) in ``district``: ``<prefix>.<district>``."""
     return f"{role}.{district}"
 
 
-async def has_accounts(session: AsyncSession) -> bool:
-    return bool((await session.exec(select(func.count()).select_from(StaffAccount))).one())
+def demo_iin(district_index: int, seat_index: int) -> str:
+    """A valid IIN for a demo staff member, the same at every start (born 1 January 1975 plus the
+    district's number in days, male, serial 9000 + ten per seat, the first with a check digit)."""
+    birth = date(1975, 1, 1) + timedelta(days=district_index)
+    for serial in range(9000 + 10 * seat_index, 9010 + 10 * seat_index):
+        if (iin := make_iin(birth, "M", serial)) is not None:
+            return iin
+    raise AssertionError("no serial of ten has a check digit")  # never: about one serial in eleven lacks one
 
 
-async def demo_accounts(*, passwords: PasswordHasher, password: str) -> list[StaffAccount]:
-    """One specialist per district, ``specialist.<district>``, with ``password`` (hashed here: slow,
-    no session)."""
-    hashes = await asyncio.gather(*(passwords.hash(password) for _ in DISTRICTS))
-    return [
-        StaffAccount(
-            login=demo_login(district.code),
-            password_hash=hashed,
-            role="specialist",
-            district=district.code,
-            full_name=f"Маман, {district.name_kk}",
-        )
-        for district, hashed in zip(DISTRICTS, hashes, strict=True)
-    ]
+def demo_roster(*, password_hash: str, missing_from: set[str] | None = None) -> list[StaffAccount]:
+    """The demo roster's accounts (all of it, or only the logins not in ``missing_from``), every one with
+    ``password_hash`` (one demo password: hashed once, by the caller)."""
+    accounts = []
+    for district_index, district in enumerate(DISTRICTS):
+        for seat_index, seat in enumerate(ROSTER):
+            login = demo_login(district.code, seat.prefix)
+            if missing_from is not None and login in missing_from:
+                continue
+            accounts.append(
+                StaffAccount(
+                    login=login,
+                    password_hash=password_hash,
+                    role=seat.role,
+                    position=seat.position,
+                    iin=demo_iin(district_index, seat_index),
+                    district=district.code,
+                    full_name=f"{seat.title}, {district.name_kk}",
+                )
+            )
+    return accounts
+
+
+async def demo_logins_present(session: AsyncSession) -> dict[str, str]:
+    """The demo roster's logins already in the database, with their password hashes."""
+    wanted = {demo_login(d.code, seat.prefix) for d in DISTRICTS for seat in ROSTER}
+    rows = (await session.exec(select(StaffAccount).where(col(StaffAccount.login).in_(wanted)))).all()
+    return {row.login: row.password_hash for row in rows}
+
+
+async def name_demo_people(session: AsyncSession) -> int:
+    """Give the demo accounts seeded before staff had IINs and positions theirs; how many it named."""
+    named = 0
+    for district_index, district in enumerate(DISTRICTS):
+        for seat_index, seat in enumerate(ROSTER):
+            account = await session.get(StaffAccount, demo_login(district.code, seat.prefix), with_for_update=True)
+            if account is not None and account.iin is None:
+                account.iin, account.position = demo_iin(district_index, seat_index), seat.position
+                session.add(account)
+                named += 1
+    return named
 
 
 async def add_accounts(session: AsyncSession, *, accounts: list[StaffAccount]) -> None:

@@ -14,7 +14,7 @@ from typing import Any, get_args
 import httpx
 import pytest
 import pytest_asyncio
-from sqlmodel import select
+from sqlmodel import col, select
 
 from services.provider import staff
 from services.provider.app import SPEC, seed_demo_staff
@@ -259,10 +259,11 @@ async def test_without_a_token_nothing_is_shown(world: World) -> None:
     assert response.status_code == 401 and response.json()["error"]["code"] == "UNAUTHORIZED"
 
 
-async def test_one_specialist_per_district_is_seeded_with_a_hashed_password(world: World) -> None:
+async def test_the_demo_roster_is_seeded_in_every_district_with_a_hashed_password(world: World) -> None:
     async with world.provider_app.state.runtime.db.sessions() as session:
-        accounts = (await session.exec(select(StaffAccount))).all()
-    assert {a.login for a in accounts} == {f"specialist.{d.code}" for d in DISTRICTS}
+        accounts = (await session.exec(select(StaffAccount).where(col(StaffAccount.login).not_like("%lockout%")))).all()
+    seats = [seat.prefix for seat in staff.ROSTER]
+    assert {a.login for a in accounts} == {f"{seat}.{d.code}" for d in DISTRICTS for seat in seats}
     assert all(a.password_hash.startswith("$argon2id$") and DEMO_PASSWORD not in a.password_hash for a in accounts)
 
 

@@ -24,6 +24,15 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="seconds")
 
 
+class StaffView(BaseModel):
+    login: str
+    role: str = Field(description="specialist | head | commission")
+    position: str | None = Field(description="specialist | head | chair | secretary | member")
+    district: str
+    iin: str | None = Field(description="the person's IIN: their employee certificate's, with the department's BIN")
+    full_name: str
+
+
 class StatusEntry(BaseModel):
     status: str
     at: datetime

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.provider import staff
-from services.provider.api.deps import Passwords, Runtime, Tokens
-from services.provider.api.schemas import TokenRequest, TokenResponse
+from services.provider.api.deps import Passwords, Runtime, Staff, Tokens
+from services.provider.api.schemas import StaffView, TokenRequest, TokenResponse
+from services.provider.models import StaffAccount
 from shared.calendar import utcnow
+from shared.errors import AppError
 
 router = APIRouter(prefix="/api/v1/staff", tags=["staff"])
 
@@ -30,3 +32,26 @@ async def token(body: TokenRequest, runtime: Runtime, tokens: Tokens, passwords:
         await staff.forget_failures(session, attempt=admitted)
     access_token, expires_in = tokens.issue(admitted.login, admitted.role, district=admitted.district)
     return TokenResponse(access_token=access_token, expires_in=expires_in)
+
+
+@router.get(
+    "/me",
+    response_model=StaffView,
+    summary="The staff member the token names: role, position, district, the IIN their certificate carries",
+    description="What the staff client needs to know whose key signs (the employee certificate of this IIN, with "
+    "the department's BIN) and which steps are theirs. Errors: UNAUTHORIZED (no valid staff token, or the account "
+    "is no longer active).",
+)
+async def me(member: Staff, runtime: Runtime) -> StaffView:
+    async with runtime.db.sessions() as session:
+        account = await session.get(StaffAccount, member.login)
+    if account is None or not account.active:
+        raise AppError("UNAUTHORIZED", {"reason": "the account is no longer active"})
+    return StaffView(
+        login=account.login,
+        role=account.role,
+        position=account.position,
+        district=account.district,
+        iin=account.iin,
+        full_name=account.full_name,
+    )
