@@ -3,9 +3,20 @@ the regulation gives it, who may complete each step, and what the citizen sees."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from services.provider.domain.steps import FIRST_STEP, STEPS, Limit, StepRefused, citizen_status, complete
+from services.provider.domain.steps import (
+    FIRST_STEP,
+    STEPS,
+    Limit,
+    StepRefused,
+    citizen_status,
+    complete,
+    due_at,
+    overdue,
+)
 
 ANNEX_1 = {  # step: (who, limit) as docs/regulation.md's Annex 1 table gives them
     3: ("specialist", Limit(15, "minutes")),
@@ -54,3 +65,29 @@ def test_a_closed_case_takes_no_step() -> None:
         complete(None, "specialist")
     with pytest.raises(ValueError):
         citizen_status(None)
+
+
+def almaty(year: int, month: int, day: int, hour: int = 10) -> datetime:
+    """A moment on Kazakhstan's clock (UTC+6 in 2014 and until March 2024; UTC+5 since)."""
+    offset = 6 if year < 2024 or (year == 2024 and month < 3) else 5
+    return datetime(year, month, day, hour - offset, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("step", "started", "due_day"),
+    [
+        (4, almaty(2026, 3, 20), datetime(2026, 3, 26)),  # Nauryz 21–23 March, carried over to 24–25
+        (5, almaty(2014, 4, 30), datetime(2014, 5, 12)),  # 1, 2, 7–9 May off; Sunday 4 and 11 May worked
+        (6, almaty(2014, 4, 30), datetime(2014, 5, 11)),  # 7 May a holiday, 8–9 off: Sunday 11 May is worked
+        (8, almaty(2026, 5, 8, 17), datetime(2026, 5, 12)),  # 9 May (Sat) carried to Monday 11 May
+    ],
+)
+def test_a_steps_limit_is_counted_on_the_kazakhstan_calendar(step: int, started: datetime, due_day: datetime) -> None:
+    due = due_at(step, started)
+    assert due.date() == due_day.date()  # the end of that day in Kazakhstan is still that day in UTC
+    assert not overdue(step, started, due - timedelta(seconds=1)) and overdue(step, started, due + timedelta(seconds=1))
+
+
+def test_step_3_is_due_in_fifteen_minutes() -> None:
+    started = almaty(2026, 3, 21)  # a holiday: minutes are minutes
+    assert due_at(3, started) == started + timedelta(minutes=15)

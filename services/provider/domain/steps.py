@@ -19,7 +19,10 @@ QUEUED or REFUSED. Process 7 (documents not in order) ends the case at step 3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
+
+from shared.calendar import due
 
 Role = Literal["specialist", "head", "commission"]
 """Who acts at a step: the department's specialist (the executor), its head, the housing commission."""
@@ -88,6 +91,21 @@ def complete(awaiting: int | None, role: str) -> int | None:
     if step.actor != role:
         raise StepRefused(f"step {awaiting} is the {step.actor}'s, not the {role}'s", step=awaiting, role=role)
     return step.next
+
+
+def due_at(step: int, started_at: datetime) -> datetime:
+    """When ``step``, begun at ``started_at`` (aware), is due: its limit counted on the Kazakhstan
+    calendar (`shared.calendar.due`: the end of the due day, working or calendar days; minutes as they
+    are)."""
+    limit = STEPS[step].limit
+    if limit.unit == "minutes":
+        return started_at + timedelta(minutes=limit.amount)
+    return due(started_at, limit.amount, limit.unit)
+
+
+def overdue(step: int, started_at: datetime, now: datetime) -> bool:
+    """Whether a case waiting at ``step`` since ``started_at`` is past its limit at ``now``."""
+    return now > due_at(step, started_at)
 
 
 def citizen_status(awaiting: int | None, outcome: Outcome | None = None) -> str:
