@@ -9,6 +9,10 @@ authority's token. When ``NCA_RA_TOKEN`` is not set, this process makes a random
 registry_stub and derives the others' enrollment tokens from it; none is logged. Separate processes
 (``python -m services.<name>``, compose) need ``NCA_RA_TOKEN`` for the registry_stub and each service's
 ``NCA_ENROLLMENT_TOKEN_<SERVICE>`` under it (``python -m client nca-enrollment-token``).
+
+Unless ``SMTP_URL`` names a mail server, this process also runs one (`shared.mail.MaildirSmtpServer`, on
+the loopback, a free port) that keeps every e-mail it is given in the Maildir ``<VAR_DIR>/mail/``, and
+the portal sends its e-mails (§17) to it over SMTP; the banner says where.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import asyncio
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -36,9 +41,10 @@ from shared.bus.port import Bus
 from shared.db import describe_url
 from shared.eds.enrollment import enrollment_token
 from shared.logging import configure_logging
+from shared.mail import MaildirSmtpServer, describe_smtp_url
 from shared.participants import BY_SERVICE
 from shared.runner import serve_many
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, var_dir
 
 FACTORIES = (
     (portal_gateway, PortalSettings),
@@ -49,12 +55,31 @@ FACTORIES = (
 )
 
 
-def banner(bus: Bus, apps: Sequence[tuple[FastAPI, ServiceSettings]], *, ra_token_set: bool = True) -> str:
+def banner(
+    bus: Bus,
+    apps: Sequence[tuple[FastAPI, ServiceSettings]],
+    *,
+    ra_token_set: bool = True,
+    mail: MaildirSmtpServer | None = None,
+) -> str:
     if isinstance(bus, AmqpBus):
         bus_line = f"RabbitMQ {describe_url(bus.url)} (exchange {bus.namespace!r})"
     else:
         bus_line = "in-memory (this process only; set AMQP_URL for RabbitMQ)"
-    lines = ["", "e-gov housing queue: five services", f"  bus: {bus_line}", "  services, databases and API docs:"]
+    portal = next(s for _, s in apps if isinstance(s, PortalSettings))
+    if mail is not None:
+        mail_line = f"SMTP {mail.url} (this process), every e-mail kept in {mail.directory}/ (Maildir)"
+    elif portal.smtp_url:
+        mail_line = f"SMTP_URL {describe_smtp_url(portal.smtp_url)}"
+    else:
+        mail_line = "none: e-mails wait in the portal's outbox"
+    lines = [
+        "",
+        "e-gov housing queue: five services",
+        f"  bus: {bus_line}",
+        f"  mail: {mail_line}",
+        "  services, databases and API docs:",
+    ]
     for app, settings in apps:
         name = app.state.runtime.spec.name
         lines.append(
@@ -104,14 +129,20 @@ async def main() -> None:
         if first.amqp_url
         else InMemoryBus(first.bus_namespace)
     )
+    portal = next(s for s in settings if isinstance(s, PortalSettings))
+    mail = None if portal.smtp_url else await MaildirSmtpServer(Path(var_dir()) / "mail").start()
+    if mail is not None:
+        portal.smtp_url = mail.url
     await bus.start()
-    apps = [(factory(s, bus=bus), s) for (factory, _), s in zip(FACTORIES, settings, strict=True)]  # type: ignore[operator]
-    print(banner(bus, apps, ra_token_set=ra_token_set), file=sys.stderr, flush=True)
     try:
+        apps = [(factory(s, bus=bus), s) for (factory, _), s in zip(FACTORIES, settings, strict=True)]  # type: ignore[operator]
+        print(banner(bus, apps, ra_token_set=ra_token_set, mail=mail), file=sys.stderr, flush=True)
         drain = bus.drain if isinstance(bus, InMemoryBus) else None
         await serve_many(apps, before_exit=(lambda: drain(5.0)) if drain else None)
     finally:
         await bus.close()
+        if mail is not None:
+            await mail.close()
 
 
 if __name__ == "__main__":

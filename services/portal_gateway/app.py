@@ -3,7 +3,7 @@
 The e-government portal (ЭҮП): citizen accounts and login (IIN and password, or EDS), the service
 form, EDS checks (§18 Condition 2), the personal cabinet (жеке кабинет) and public verification of
 signed e-documents. `create_app` builds the runtime, the collaborators the routes use
-(api/deps.py) and the handler table (handlers.py).
+(api/deps.py), the handler table (handlers.py) and the mail relay (mailing.py, §17).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.portal_gateway import accounts, handlers, identity
+from services.portal_gateway import accounts, handlers, identity, mailing
 from services.portal_gateway.api import applications, attachments, auth, catalogue, edocs
 from services.portal_gateway.config import PortalSettings
 from shared.auth import TokenIssuer
@@ -68,10 +68,17 @@ def create_app(
         audience=accounts.AUDIENCE, secret=settings.token_secret, ttl=timedelta(minutes=settings.token_ttl_minutes)
     )
     routers = [auth.router, catalogue.router, attachments.router, applications.router, edocs.router]
+    # §17: the mail outbox's relay, sending through SMTP_URL (none set: mail waits, warned at start).
+    mail_relay = mailing.MailRelay.from_settings(runtime.db, settings)
+    runtime.closers.insert(0, mail_relay.stop)
     app = create_service_app(
-        runtime, routers, handlers=handlers.table(verifier=runtime.verifier), openapi_tags=OPENAPI_TAGS
+        runtime,
+        routers,
+        handlers=handlers.table(verifier=runtime.verifier),
+        on_startup=[mail_relay.start],
+        openapi_tags=OPENAPI_TAGS,
     )
-    app.state.tokens, app.state.hasher = tokens, PasswordHasher()
+    app.state.tokens, app.state.hasher, app.state.mail_relay = tokens, PasswordHasher(), mail_relay
     sms_dir = Path(settings.sms_dir) if settings.sms_dir else Path(var_dir()) / "sms"
     app.state.sms = identity.SmsChannel(FileSmsSink(sms_dir), identity.code_key(settings.token_secret))
     return app

@@ -1,10 +1,11 @@
 """The portal's handler table: what the regional gateway tells it about submitted applications
 (shared/housing/messages.py) — receipts (the transport state and the registration, Process 6),
 business statuses (the gateway's own, or the provider's signed ones, relayed), and the signed result
-(Process 8; §17: delivered to the personal cabinet). The kernel has admitted each message as the
-gateway's (architecture §9); what the provider says is believed only under the provider's signature:
-a status the gateway relays is verified as the provider's `SignedStatus`, a result as signed by the
-provider (its BIN), and anything else is refused (dead-lettered, never shown).
+(Process 8; §17: delivered to the personal cabinet, and e-mailed when an address is given: mailing.py).
+The kernel has admitted each message as the gateway's (architecture §9); what the provider says is
+believed only under the provider's signature: a status the gateway relays is verified as the
+provider's `SignedStatus`, a result as signed by the provider (its BIN), and anything else is refused
+(dead-lettered, never shown).
 
 The kernel runs the table (shared/handlers.py): each apply runs in the inbox's transaction, at most
 once per message. Messages may come in any order: the current status only moves forward
@@ -24,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.portal_gateway.domain.duplicates import blocks_new_application
 from services.portal_gateway.domain.statuses import advances, newer_delivery
+from services.portal_gateway.mailing import enqueue_result_mail
 from services.portal_gateway.models import Application, ApplicationEvent
 from shared.bus.port import Delivery, Refused
 from shared.eds.document import EDocument
@@ -185,9 +187,11 @@ async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[EDocu
 
 
 async def apply_result(session: AsyncSession, delivery: Delivery, verified: Verified[EDocument]) -> None:
-    """Keep the verified result for the cabinet."""
+    """Keep the verified result for the cabinet and, in the same transaction, put its e-mail in the mail
+    outbox when the application (or the account) gives an address (§17; mailing.py)."""
     row = await _application(session, delivery.envelope.issue, delivery)
     if row is not None:
         row.result_signed, row.result_at = json.dumps(dict(verified.signed)), verified.author.signed_at
         session.add(row)
         log.info("result delivered to the personal cabinet", issue=row.id, user_id=user_id(row.iin))
+        await enqueue_result_mail(session, row)

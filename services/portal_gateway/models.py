@@ -145,4 +145,33 @@ class ApplicationEvent(PortalModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class MailOutboxMessage(PortalModel, table=True):
+    """An e-mail to send (§17: the signed result, to the address the application gives), written in the
+    same transaction as what it tells of (mailing.py). The mail relay claims it (``claimed_until``, its
+    lease), sends it and marks it sent; a failed attempt leaves it pending for a later one, never dropped.
+    ``id`` is derived from what is mailed (the application and the result's digest): one result is
+    mailed once however often it arrives."""
+
+    __tablename__ = "portal_mail_outbox"
+    __table_args__ = (
+        sa.Index("ix_portal_mail_outbox_pending", "sent_at", "next_attempt_at"),
+        sa.Index("ix_portal_mail_outbox_application", "application_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    application_id: str = Field(max_length=36)
+    to_address: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    text: str = Field(sa_type=sa.Text)
+    attachment_name: str | None = Field(default=None, max_length=200)
+    attachment_type: str | None = Field(default=None, max_length=100)
+    attachment: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UtcDateTime, description="a relay's lease")
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
 METADATA = [KernelModel.metadata, PortalModel.metadata]

@@ -229,7 +229,7 @@ def definitions() -> dict[str, Any]:
 
 def test_project_name_and_services(raw_compose: dict[str, Any]) -> None:
     assert raw_compose["name"] == "egov-housing"
-    assert set(raw_compose["services"]) == {"rabbitmq", "postgres", *NAMES}
+    assert set(raw_compose["services"]) == {"rabbitmq", "postgres", "mailpit", *NAMES}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -316,7 +316,7 @@ def test_each_service_gets_the_development_flag_and_the_root_pin(raw_compose: di
 
 def test_every_published_port_is_on_the_loopback(raw_compose: dict[str, Any]) -> None:
     published = {name: published_host_ips(service) for name, service in raw_compose["services"].items()}
-    assert {name for name, ips in published.items() if ips} == {"rabbitmq", *NAMES}
+    assert {name for name, ips in published.items() if ips} == {"rabbitmq", "mailpit", *NAMES}
     assert {name: ips for name, ips in published.items() if any(ip != "127.0.0.1" for ip in ips)} == {}
 
 
@@ -385,6 +385,23 @@ def test_rabbitmq_conf_loads_the_definitions() -> None:
             key, _, value = line.partition("=")
             settings[key.strip()] = value.strip()
     assert settings["load_definitions"] == "/etc/rabbitmq/definitions.json"
+
+
+def test_mail_service_and_the_portals_smtp_url(compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """§17: the portal mails results through the mail server with a web view; no other service mails."""
+    mailpit = compose["services"]["mailpit"]
+    assert mailpit["image"].startswith("axllent/mailpit:v")
+    assert sorted(port_mappings(mailpit)) == [(1025, 1025), (8025, 8025)]
+    assert mounts(mailpit)["/data"] == "mailpit-data" and "mailpit-data" in compose["volumes"]
+    env = environment(compose["services"]["portal_gateway"])
+    smtp = urlsplit(env["SMTP_URL"])
+    assert (smtp.scheme, smtp.hostname, smtp.port) == ("smtp", "mailpit", 1025)
+    others = [name for name in NAMES if name != "portal_gateway"]
+    assert not [name for name in others if "SMTP_URL" in environment(compose["services"][name])]
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv(DEVELOPMENT_VARIABLE, "1")
+    assert PortalSettings().smtp_url == env["SMTP_URL"]
 
 
 def test_postgres_service(compose: dict[str, Any], raw_compose: dict[str, Any]) -> None:

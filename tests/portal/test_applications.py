@@ -5,11 +5,10 @@ is due and sent through the outbox, every EDS failure refused with its code, e-c
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 
-from shared.calendar import local_day, utcnow
+from shared.calendar import local_day, term_end, utcnow
 from shared.eds.jcs import canonical
 from shared.eds.signing import b64url, sign
 from shared.housing.application import ApplicationDocument
@@ -88,7 +87,7 @@ async def test_a_signed_application_is_accepted_with_the_date_the_result_is_due(
     assert response.status_code == 202, response.text
     body = response.json()
     assert body["status"] == "SUBMITTED"
-    assert body["expected_result_date"] == (local_day(utcnow()) + timedelta(days=30)).isoformat()
+    assert body["expected_result_date"] == term_end(local_day(utcnow()), channel="portal").isoformat()
 
     async def sent() -> bool:
         return any(e.issue == body["id"] for e in world.sent)

@@ -23,7 +23,9 @@ def test_the_result_is_due_30_calendar_days_after_the_day_of_submission() -> Non
 
 def test_the_day_of_submission_is_kazakhstans_not_utcs() -> None:
     late_evening_utc = datetime(2026, 3, 31, 20, 30, tzinfo=UTC)  # 1 April 01:30 in Almaty (UTC+5)
-    assert expected_result_date(late_evening_utc) == date(2026, 5, 1)
+    # 1 April + 30 days is 1 May, Unity Day, then a weekend: the term ends on Monday 4 May
+    assert expected_result_date(late_evening_utc) == date(2026, 5, 4)
+    assert expected_result_date(datetime(2026, 3, 30, 20, 30, tzinfo=UTC)) == date(2026, 4, 30)
 
 
 def test_statuses_only_move_forward_and_a_final_one_stays() -> None:

@@ -9,14 +9,15 @@ being on UTC+5) is submitted on the 1st.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from shared.calendar import local_day
+from shared.calendar import local_day, term_end
 
-PORTAL_TERM = timedelta(days=30)
+PORTAL_TERM_DAYS = 30
 """§12 p.1: 30 calendar days from submission."""
 
 
 def expected_result_date(submitted_at: datetime) -> date:
-    """The day the result is due (§12 p.1): the submission day in Kazakhstan plus 30 calendar days."""
-    return local_day(submitted_at) + PORTAL_TERM
+    """The day the result is due (§12 p.1): the submission day in Kazakhstan plus 30 calendar days,
+    moved to the next working day when that is a day off."""
+    return term_end(local_day(submitted_at), calendar_days=PORTAL_TERM_DAYS, channel="portal")
