@@ -29,7 +29,7 @@ import json
 from datetime import datetime, timedelta
 
 import aiosmtplib
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +37,7 @@ from services.portal_gateway import accounts
 from services.portal_gateway.api.catalogue import HOUSING_QUEUE
 from services.portal_gateway.config import PortalSettings
 from services.portal_gateway.models import Application, MailOutboxMessage
+from shared.bus.outbox import claim_due
 from shared.calendar import utcnow
 from shared.db import Database, note_outbox_written
 from shared.eds.signing import payload_of
@@ -192,26 +193,8 @@ class MailRelay:
             return int((await session.exec(query)).one())
 
     async def _claim(self) -> tuple[list[MailOutboxMessage], datetime]:
-        now = utcnow()
-        lease = now + CLAIM_LEASE
-        async with self.db.transaction() as session:
-            query = (
-                select(MailOutboxMessage)
-                .where(
-                    col(MailOutboxMessage.sent_at).is_(None),
-                    col(MailOutboxMessage.next_attempt_at) <= now,
-                    or_(col(MailOutboxMessage.claimed_until).is_(None), col(MailOutboxMessage.claimed_until) <= now),
-                )
-                .order_by(col(MailOutboxMessage.created_at))
-                .limit(BATCH_SIZE)
-            )
-            if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)  # replicas never take the same row
-            rows = list((await session.exec(query)).all())
-            for row in rows:
-                row.claimed_until = lease
-                session.add(row)
-        return rows, lease
+        """Due mails, claimed for this relay as the kernel's outbox claims its rows."""
+        return await claim_due(self.db, MailOutboxMessage, limit=BATCH_SIZE, lease_for=CLAIM_LEASE)
 
     def message(self, row: MailOutboxMessage) -> MailMessage:
         attachment = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import or_
 from sqlmodel import col, select, update
@@ -95,6 +96,48 @@ def _claimed(row: OutboxMessage, now: datetime) -> bool:
     return row.claimed_until is not None and row.claimed_until > now
 
 
+class Claimable(Protocol):
+    """A row an outbox-like relay claims: pending until ``sent_at``, due at ``next_attempt_at``,
+    claimed until ``claimed_until``, in the order of ``created_at`` (the kernel's outbox, the portal's
+    mail outbox)."""
+
+    sent_at: datetime | None
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    created_at: datetime
+
+
+R = TypeVar("R", bound=Claimable)
+
+
+async def claim_due(db: Database, table: type[R], *, limit: int, lease_for: timedelta) -> tuple[list[R], datetime]:
+    """Up to ``limit`` due, unclaimed rows of ``table``, oldest first, claimed (``claimed_until``: the
+    lease) in a transaction of their own, committed on return; and the lease, which also tells this
+    claim from a later one. On PostgreSQL rows locked by another claim are skipped, so replicas never
+    take the same row."""
+    now = utcnow()
+    lease = now + lease_for
+    model: Any = table  # the columns as SQL expressions
+    async with db.transaction() as session:
+        query = (
+            select(table)
+            .where(
+                col(model.sent_at).is_(None),
+                col(model.next_attempt_at) <= now,
+                or_(col(model.claimed_until).is_(None), col(model.claimed_until) <= now),
+            )
+            .order_by(col(model.created_at))
+            .limit(limit)
+        )
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list((await session.exec(query)).all())
+        for row in rows:
+            row.claimed_until = lease
+            session.add(row)
+    return rows, lease
+
+
 def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(0.5 * 2 ** (attempts - 1), 30.0))
 
@@ -130,29 +173,8 @@ class OutboxRelay:
             self._task = None
 
     async def _claim(self) -> tuple[list[OutboxMessage], datetime]:
-        """Due rows, claimed for this relay in a transaction of their own (committed on return), and
-        the claim's lease, which also tells this claim from a later one."""
-        now = utcnow()
-        lease = now + CLAIM_LEASE
-        async with self.db.transaction() as session:
-            query = (
-                select(OutboxMessage)
-                .where(
-                    col(OutboxMessage.sent_at).is_(None),
-                    col(OutboxMessage.next_attempt_at) <= now,
-                    or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) <= now),
-                )
-                .order_by(col(OutboxMessage.created_at))
-                .limit(self.batch_size)
-            )
-            if self.db.dialect == "postgresql":
-                # Several relays (replicas) claim from the table without taking the same row twice.
-                query = query.with_for_update(skip_locked=True)
-            rows = list((await session.exec(query)).all())
-            for row in rows:
-                row.claimed_until = lease
-                session.add(row)
-        return rows, lease
+        """Due rows, claimed for this relay (`claim_due`)."""
+        return await claim_due(self.db, OutboxMessage, limit=self.batch_size, lease_for=CLAIM_LEASE)
 
     async def relay_once(self) -> int:
         """Claim one batch of due rows, publish it, record the outcome; returns how many were confirmed."""
