@@ -20,22 +20,18 @@ import pytest
 import pytest_asyncio
 from sqlmodel import select
 
-from services.provider.app import create_app as create_provider
-from services.provider.config import ProviderSettings
 from services.provider.handlers import QUEUE
 from services.provider.intake import STAMP_ALERT
 from services.provider.models import Case, RejectedIntake
 from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
-from shared.bus.proof import Gatekeeper
 from shared.eds.signing import Signer, StampedRegistration, countersign
 from shared.housing.application import ApplicationDocument
-from shared.housing.messages import CASE_STATUS
 from shared.participants import GATEWAY
 from tests.support.bus import Collector, wait_until
 from tests.support.pki import new_iin
-from tests.support.provider import AS_OF, DEMO_PASSWORD, FlakyRegistries, World, system_signer
-from tests.support.services import running, sqlite_url
+from tests.support.provider import AS_OF, World, start_provider, system_signer
+from tests.support.services import running
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -49,27 +45,9 @@ async def world(tmp_path_factory: Any) -> AsyncIterator[Own]:
     path: Path = tmp_path_factory.mktemp("provider-own")
     bus_name = f"provider-own-{uuid.uuid4().hex[:6]}"
     async with running(path, bus_name=bus_name, population_size=200, population_as_of=AS_OF) as env:
-        verifier = env.verifier(freshness_s=0)
-        registries = FlakyRegistries(
-            env.bus, sealer=env.sealer("provider"), gatekeeper=Gatekeeper(verifier), timeout=5.0
-        )
-        settings = ProviderSettings(
-            database_url=sqlite_url(path, "provider"),
-            demo_password=DEMO_PASSWORD,
-            token_secret="provider-test-secret-of-at-least-32-bytes",
-        )
-        gateway = await system_signer(env.pki, GATEWAY.bin, "Өңірлік шлюз (ТЕСТ)")
-        provider = await env.start(
-            "provider",
-            lambda bus, verifier, credentials: create_provider(
-                settings, bus=bus, verifier=verifier, credentials=credentials("provider"), registries=registries
-            ),
-            verifier=verifier,
-        )
-        world = Own(env.registry, env.pki, provider.client, provider.app, env.signing, gateway, registries)
+        world = await start_provider(env, path, env.verifier(freshness_s=0), Own)
         world.dead = Collector()
         await env.bus.subscribe_dead_letters(QUEUE, world.dead)
-        await env.bus.subscribe("test.case-status", [CASE_STATUS], world.collect)
         yield world
 
 

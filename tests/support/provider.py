@@ -10,7 +10,8 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
@@ -23,13 +24,14 @@ from shared.bus.inbox import applied
 from shared.bus.port import Delivery as BusDelivery
 from shared.eds.document import Author
 from shared.eds.signing import Signer, countersign, payload_of, sign
+from shared.eds.verify import Verifier
 from shared.errors import AppError
 from shared.housing.application import Address, Applicant, ApplicationDocument, Attachment, Consents, HouseholdMember
 from shared.housing.messages import Delivery, Registration, SignedStatus, StatusChange, delivered_key
 from shared.participants import GATEWAY, user_id
 from shared.registries import RegistryAnswer, RegistryClient
 from tests.support.pki import Pki, new_iin
-from tests.support.services import SigningBus
+from tests.support.services import InProcess, SigningBus
 
 AS_OF = date(2026, 11, 1)
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -275,3 +277,35 @@ async def deliver_registered(world: World, application: ApplicationDocument) -> 
     envelope = registered_delivery(world, application, signed, registration)
     await world.bus.publish(envelope)
     return envelope
+
+
+W = TypeVar("W", bound=World)
+
+
+async def start_provider(env: InProcess, path: Path, verifier: Verifier, kind: type[W]) -> W:
+    """The provider started in ``env`` (its database under ``path``, trusting through ``verifier``, its
+    registries' client a `FlakyRegistries`), a gateway's stamping key, and a ``kind`` of `World` on them
+    that collects the provider's ``case.status`` messages."""
+    from services.provider.app import create_app as create_provider
+    from services.provider.config import ProviderSettings
+    from shared.bus.proof import Gatekeeper
+    from shared.housing.messages import CASE_STATUS
+    from tests.support.services import sqlite_url
+
+    registries = FlakyRegistries(env.bus, sealer=env.sealer("provider"), gatekeeper=Gatekeeper(verifier), timeout=5.0)
+    settings = ProviderSettings(
+        database_url=sqlite_url(path, "provider"),
+        demo_password=DEMO_PASSWORD,
+        token_secret="provider-test-secret-of-at-least-32-bytes",
+    )
+    gateway = await system_signer(env.pki, GATEWAY.bin, "Өңірлік шлюз (ТЕСТ)")
+    provider = await env.start(
+        "provider",
+        lambda bus, verifier, credentials: create_provider(
+            settings, bus=bus, verifier=verifier, credentials=credentials("provider"), registries=registries
+        ),
+        verifier=verifier,
+    )
+    world = kind(env.registry, env.pki, provider.client, provider.app, env.signing, gateway, registries)
+    await env.bus.subscribe("test.case-status", [CASE_STATUS], world.collect)
+    return world
