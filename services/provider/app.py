@@ -1,10 +1,11 @@
 """Service provider: the housing department and the housing commission (the authorized body,
 көрсетілетін қызметті беруші) — the composition root (architecture §8).
 
-What it does today: it takes in the applications the regional gateway delivers (Annex 1 step 3),
-checks each against §14 (Condition 3 of §18) on the state registries' answers, and keeps the case
-register of each district with every case's status history; its staff log in to read their
-district's register.
+It takes in the applications the regional gateway delivers (Annex 1 step 3), checks each against §14
+(Condition 3 of §18) and §15 on the state registries' answers, and keeps the case register of each
+district; its staff move each case through Annex 1 steps 4–9 (the head's resolution, the preparation,
+the housing commission's signed protocol, the result the head signs, its dispatch through the regional
+gateway to the citizen), each step's due time on the Kazakhstan calendar.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from sqlalchemy.exc import IntegrityError
 
 from services.provider import handlers, staff
 from services.provider.api import cases as cases_api
+from services.provider.api import meetings as meetings_api
+from services.provider.api import sla as sla_api
 from services.provider.api import staff as staff_api
+from services.provider.api import steps as steps_api
 from services.provider.config import ProviderSettings
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
+from shared.calendar import utcnow
 from shared.db import Database
 from shared.eds.credentials import SignerSource
 from shared.eds.verify import Verifier
@@ -38,9 +43,10 @@ SPEC = ServiceSpec(
     name="provider",
     title="Service provider: housing department and housing commission",
     description="The authorized body (көрсетілетін қызметті беруші): the city/district housing department and "
-    "the housing commission. Today: the intake of the applications the regional gateway delivers (Annex 1 "
-    "step 3), checked against §14 (Condition 3); the case register of each district with every case's status "
-    "history; the staff's login.",
+    "the housing commission: the intake of the applications the regional gateway delivers (Annex 1 step 3), "
+    "checked against §14 (Condition 3) and §15; the case register of each district; Annex 1 steps 4–9 (the head's "
+    "resolution, the preparation, the commission's signed protocol, the signed result and its dispatch to the "
+    "citizen through the regional gateway); each step's terms on the Kazakhstan calendar.",
     migrations=Path(__file__).parent / "migrations",
 )
 
@@ -51,6 +57,17 @@ OPENAPI_TAGS = [
         "description": "The case register of the staff member's district: every application the regional gateway "
         "delivered, registered at Annex 1 step 3 and checked against §14 (Condition 3), with its status history.",
     },
+    {
+        "name": "steps",
+        "description": "Annex 1 steps 4–9 on one case: the head's resolution, the preparation for the commission, "
+        "the draft result, the head's signature, the dispatch. Documents are signed on the client side with the staff "
+        "member's employee key (the department's BIN).",
+    },
+    {
+        "name": "commission",
+        "description": "The housing commission's meetings: the agenda, the protocol signed by every member present.",
+    },
+    {"name": "sla", "description": "The terms: every open case's due time, overdue and due today."},
     {"name": "operations", "description": "Liveness and readiness."},
 ]
 
@@ -82,7 +99,7 @@ def create_app(
     )
     app = create_service_app(
         runtime,
-        [staff_api.router, cases_api.router],
+        [staff_api.router, cases_api.router, steps_api.router, meetings_api.router, sla_api.router],
         handlers=table,
         on_startup=[seed],
         openapi_tags=OPENAPI_TAGS,
@@ -93,6 +110,7 @@ def create_app(
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     app.state.passwords = passwords
+    app.state.clock = utcnow
     return app
 
 

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.provider.domain.condition3 import Decision
 from services.provider.domain.facts import Asked
 from services.provider.domain.numbering import case_number, case_year
+from services.provider.domain.steps import opening_step
 from services.provider.domain.workflow import check_transition
 from services.provider.models import Case, CaseCounter, CaseRegistryAnswer, CaseStatusRow
 from shared.bus.envelope import Envelope
@@ -62,10 +63,12 @@ async def open_case(
     answers: tuple[Asked, ...],
     now: datetime,
     signer: Signer,
+    assessment: dict[str, Any] | None = None,
 ) -> Case | None:
     """Register the application as a case with its first status (Condition 3's decision, signed by
-    ``signer``); None when this application already has a case (a redelivery or a replay never opens a
-    second one)."""
+    ``signer``) and §15's ``assessment``; None when this application already has a case (a redelivery or a
+    replay never opens a second one). The case then waits at the step its first status leads to
+    (domain/steps.py `opening_step`): the head's resolution, or the Process 7 refusal to draft."""
     application, envelope = intake.application, intake.envelope
     if await find_by_application(session, application_id=application.id) is not None:
         return None
@@ -89,6 +92,9 @@ async def open_case(
         sender=envelope.sender,
         application=application.to_json(),
         signed=intake.signed,
+        step=opening_step(decision.status),
+        step_since=now,
+        assessment=assessment,
     )
     session.add(case)
     await session.flush()  # the case row before the rows that refer to it
@@ -149,26 +155,40 @@ async def _record(
         registration_number=case.registration_number,
         reason=reason,
     )
-    envelope = Envelope(
-        message_type=CASE_STATUS,
+    enqueue(session, envelope_about(case, CASE_STATUS, sign(SignedStatus.of(change, author_bin=PROVIDER.bin), signer)))
+    return row
+
+
+def envelope_about(case: Case, message_type: str, document: dict[str, Any]) -> Envelope:
+    """A message from the provider about ``case`` (its status, its result), back the way the application
+    came: the application's correlation id, user and represented party, the application as its issue."""
+    return Envelope(
+        message_type=message_type,
         sender=PROVIDER.address,
         correlation_id=case.correlation_id,
         user_id=case.user_id,
         represented_party=case.represented_party,
         issue=case.application_id,
-        document=sign(SignedStatus.of(change, author_bin=PROVIDER.bin), signer),
+        document=document,
     )
-    enqueue(session, envelope, CASE_STATUS)
-    return row
 
 
 async def list_cases(
-    session: AsyncSession, *, district: str, limit: int, offset: int, status: str | None = None
+    session: AsyncSession,
+    *,
+    district: str,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    step: int | None = None,
 ) -> tuple[list[Case], int]:
-    """One page of ``district``'s cases, newest first, and how many there are in all."""
+    """One page of ``district``'s cases (of one status, waiting at one step), newest first, and how many
+    there are in all."""
     where = [Case.district == district]
     if status is not None:
         where.append(Case.status == status)
+    if step is not None:
+        where.append(Case.step == step)
     total = (await session.exec(select(func.count()).select_from(Case).where(*where))).one()
     query = select(Case).where(*where).order_by(col(Case.opened_at).desc(), col(Case.number).desc())
     rows = (await session.exec(query.offset(offset).limit(limit))).all()
@@ -197,3 +217,10 @@ async def get_case(session: AsyncSession, *, district: str, number: str) -> Case
         select(CaseRegistryAnswer).where(CaseRegistryAnswer.case_id == case.id).order_by(col(CaseRegistryAnswer.id))
     )
     return CaseFile(case, list(history.all()), list(answers.all()))
+
+
+async def first_status_reason(session: AsyncSession, case_id: str) -> dict[str, Any] | None:
+    """Why step 3 ended as it did (Condition 3's reason; None for a registration)."""
+    query = select(CaseStatusRow).where(CaseStatusRow.case_id == case_id).order_by(col(CaseStatusRow.id))
+    first = (await session.exec(query.limit(1))).first()
+    return first.reason if first is not None else None

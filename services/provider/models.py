@@ -47,6 +47,66 @@ class Case(ProviderModel, table=True):
     sender: str = Field(max_length=200, description="the gateway address the application came from")
     application: dict[str, Any] = Field(sa_type=sa.JSON, description="the verified application (Annex 3)")
     signed: dict[str, Any] = Field(sa_type=sa.JSON, description="as delivered: author's signature, gateway's stamp")
+    step: int | None = Field(default=None, index=True, description="the Annex 1 step it waits at; None: done")
+    step_since: datetime | None = Field(default=None, sa_type=UtcDateTime, description="when it began to wait there")
+    executor: str | None = Field(default=None, max_length=64, description="the specialist the head's resolution names")
+    assessment: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, description="§15's findings and the waiting list, made at step 3"
+    )
+    proposal: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="put to the commission (step 5)")
+    meeting_id: str | None = Field(default=None, max_length=36, index=True, description="the meeting it is on")
+    decision: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, description="the commission's, with its protocol"
+    )
+    draft: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, description="the result awaiting the head (step 8)"
+    )
+    result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="the signed result (step 8 on)")
+    waiting_list: str | None = Field(default=None, max_length=16, description="the list it is registered in")
+    queue_number: int | None = Field(default=None, description="the notification's queue number")
+
+
+class CaseStep(ProviderModel, table=True):
+    """One completed Annex 1 step of a case: who completed it, when, and what they signed or decided."""
+
+    __tablename__ = "case_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", max_length=36, index=True)
+    step: int
+    actor: str = Field(max_length=200, description="a staff login, the meeting's number, or the provider's address")
+    at: datetime = Field(sa_type=UtcDateTime)
+    document: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="what was signed at it")
+    note: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="what was decided at it")
+
+
+class Meeting(ProviderModel, table=True):
+    """A meeting of a district's housing commission (Annex 1 step 6): its agenda, the members present,
+    the protocol and the signatures it has gathered."""
+
+    __tablename__ = "commission_meeting"
+
+    id: str = Field(primary_key=True, max_length=36)
+    number: str = Field(max_length=64, unique=True, description="ТК-<district>-<year>-<sequence>")
+    district: str = Field(max_length=32, index=True)
+    held_at: datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=64)
+    status: str = Field(max_length=16, description="signing | signed")
+    present: list[str] = Field(sa_type=sa.JSON, description="the logins of the members present, the chair first")
+    agenda: list[str] = Field(sa_type=sa.JSON, description="the case numbers it decides")
+    document: dict[str, Any] = Field(sa_type=sa.JSON, description="the protocol (housing-queue/protocol@1), unsigned")
+    signed: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="with the signatures so far")
+    signed_by: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class MeetingCounter(ProviderModel, table=True):
+    """The last meeting sequence given out per district and year."""
+
+    __tablename__ = "meeting_counter"
+
+    district: str = Field(primary_key=True, max_length=32)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
 
 
 class CaseStatusRow(ProviderModel, table=True):

@@ -81,6 +81,7 @@ class World:
     gateway: Signer
     registries: FlakyRegistries
     statuses: dict[str, list[Envelope]] = field(default_factory=lambda: defaultdict(list))
+    results: dict[str, list[Envelope]] = field(default_factory=lambda: defaultdict(list))
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _citizens: dict[str, Signer] = field(default_factory=dict)
     _numbers: int = 0
@@ -192,6 +193,29 @@ class World:
         self.statuses[delivery.envelope.issue or ""].append(delivery.envelope)
         self.arrived.set()
 
+    async def collect_result(self, delivery: BusDelivery) -> None:
+        """The test's subscriber to ``case.result``."""
+        self.results[delivery.envelope.issue or ""].append(delivery.envelope)
+        self.arrived.set()
+
+    async def result(self, application_id: str, timeout: float = 15.0) -> Envelope:
+        """The first ``case.result`` for the application."""
+        async with asyncio.timeout(timeout):
+            while not self.results.get(application_id):
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.results[application_id][0]
+
+    async def statuses_of(self, application_id: str, count: int, timeout: float = 15.0) -> list[StatusChange]:
+        """The first ``count`` ``case.status`` messages for the application, in order."""
+        async with asyncio.timeout(timeout):
+            while len(self.statuses.get(application_id, [])) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return [
+            SignedStatus.model_validate(payload_of(e.document)).change() for e in self.statuses[application_id][:count]
+        ]
+
     async def status(self, application_id: str, timeout: float = 15.0) -> StatusChange:
         """The first ``case.status`` for the application."""
         async with asyncio.timeout(timeout):
@@ -289,7 +313,7 @@ async def start_provider(env: InProcess, path: Path, verifier: Verifier, kind: t
     from services.provider.app import create_app as create_provider
     from services.provider.config import ProviderSettings
     from shared.bus.proof import Gatekeeper
-    from shared.housing.messages import CASE_STATUS
+    from shared.housing.messages import CASE_RESULT, CASE_STATUS
     from tests.support.services import sqlite_url
 
     registries = FlakyRegistries(env.bus, sealer=env.sealer("provider"), gatekeeper=Gatekeeper(verifier), timeout=5.0)
@@ -308,4 +332,5 @@ async def start_provider(env: InProcess, path: Path, verifier: Verifier, kind: t
     )
     world = kind(env.registry, env.pki, provider.client, provider.app, env.signing, gateway, registries)
     await env.bus.subscribe("test.case-status", [CASE_STATUS], world.collect)
+    await env.bus.subscribe("test.case-result", [CASE_RESULT], world.collect_result)
     return world

@@ -3,7 +3,9 @@ staff member."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends
@@ -15,7 +17,7 @@ from shared.auth import TokenIssuer
 from shared.errors import AppError
 from shared.passwords import PasswordHasher
 
-__all__ = ["Passwords", "Runtime", "Staff", "StaffMember", "Tokens"]
+__all__ = ["Clock", "Passwords", "Runtime", "Staff", "StaffMember", "Tokens"]
 
 _bearer = HTTPBearer(auto_error=False, description="A staff token from `POST /api/v1/staff/token`")
 
@@ -31,6 +33,8 @@ class StaffMember:
 
 Tokens = Annotated[TokenIssuer, from_state("tokens")]
 Passwords = Annotated[PasswordHasher, from_state("passwords")]
+Clock = Annotated[Callable[[], datetime], from_state("clock")]
+"""The time steps are recorded and judged at (``app.state.clock``: the wall clock, or a test's)."""
 
 
 def current_staff(

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.provider.cases import CaseFile
-from services.provider.models import Case, CaseRegistryAnswer, CaseStatusRow
+from services.provider.domain import commission, steps
+from services.provider.models import Case, CaseRegistryAnswer, CaseStatusRow, CaseStep, Meeting
 
 
 class TokenRequest(BaseModel):
@@ -56,9 +57,18 @@ class CaseSummary(BaseModel):
     registered_at: datetime = Field(description="when the regional gateway registered the application")
     opened_at: datetime
     updated_at: datetime
+    step: int | None = Field(description="the Annex 1 step it waits at (4 head … 9 dispatch); null: done")
+    actor: str | None = Field(description="who acts at that step: specialist | head | commission")
+    executor: str | None = Field(description="the specialist the head's resolution named")
+    since: datetime | None = Field(description="when it began to wait at its step")
+    due_at: datetime | None = Field(description="when the step is due (Annex 1's limit on the Kazakhstan calendar)")
+    overdue: bool = False
+    waiting_list: str | None = None
+    queue_number: int | None = None
 
     @classmethod
-    def of(cls, case: Case) -> CaseSummary:
+    def of(cls, case: Case, now: datetime | None = None) -> CaseSummary:
+        due = steps.due_at(case.step, case.step_since) if case.step is not None and case.step_since else None
         applicant = case.application.get("applicant", {})
         parts = (applicant.get("surname"), applicant.get("given_name"), applicant.get("patronymic"))
         return cls(
@@ -73,6 +83,14 @@ class CaseSummary(BaseModel):
             registered_at=case.registered_at,
             opened_at=case.opened_at,
             updated_at=case.updated_at,
+            step=case.step,
+            actor=steps.actor_of(case.step) if case.step is not None else None,
+            executor=case.executor,
+            since=case.step_since,
+            due_at=due,
+            overdue=bool(due and now and now > due),
+            waiting_list=case.waiting_list,
+            queue_number=case.queue_number,
         )
 
 
@@ -103,16 +121,152 @@ class RegistryAnswerView(BaseModel):
         )
 
 
-class CaseDetail(CaseSummary):
-    history: list[StatusEntry] = Field(description="every status, oldest first")
-    application: dict[str, Any] = Field(description="the verified application (Annex 3), decoded")
-    registry_answers: list[RegistryAnswerView] = Field(description="the answers Condition 3 was decided on")
+class StepEntry(BaseModel):
+    step: int
+    actor: str = Field(description="a staff login, or the commission meeting's number")
+    at: datetime
+    document: dict[str, Any] | None = Field(None, description="what was signed at the step (JWS JSON)")
+    note: dict[str, Any] | None = Field(None, description="what was decided at it")
 
     @classmethod
-    def of_file(cls, file: CaseFile) -> CaseDetail:
+    def of(cls, row: CaseStep) -> StepEntry:
+        return cls(step=row.step, actor=row.actor, at=row.at, document=row.document, note=row.note)
+
+
+class CaseDetail(CaseSummary):
+    history: list[StatusEntry] = Field(description="every status, oldest first")
+    steps: list[StepEntry] = Field(description="every completed Annex 1 step after 3, oldest first")
+    application: dict[str, Any] = Field(description="the verified application (Annex 3), decoded")
+    registry_answers: list[RegistryAnswerView] = Field(description="the answers Condition 3 and §15 were read from")
+    assessment: dict[str, Any] | None = Field(description="§15's findings with their evidence, and the waiting list")
+    suggestion: dict[str, Any] | None = Field(description="what step 5 proposes unless the specialist says otherwise")
+    proposal: dict[str, Any] | None = Field(description="what step 5 put to the commission")
+    decision: dict[str, Any] | None = Field(description="the commission's decision, with its protocol")
+    meeting_id: str | None
+    draft: dict[str, Any] | None = Field(description="the result for the head to sign (unsigned), steps 8–9")
+    result: dict[str, Any] | None = Field(description="the signed result (JWS JSON)")
+
+    @classmethod
+    def of_file(cls, file: CaseFile, steps_done: list[CaseStep], now: datetime | None = None) -> CaseDetail:
+        case = file.case
         return cls(
-            **CaseSummary.of(file.case).model_dump(),
+            **CaseSummary.of(case, now).model_dump(),
             history=[StatusEntry.of(r) for r in file.history],
-            application=file.case.application,
+            steps=[StepEntry.of(r) for r in steps_done],
+            application=case.application,
             registry_answers=[RegistryAnswerView.of(a) for a in file.answers],
+            assessment=case.assessment,
+            suggestion=commission.suggest(case.assessment) if case.step == 5 else None,
+            proposal=case.proposal,
+            decision=case.decision,
+            meeting_id=case.meeting_id,
+            draft=case.draft,
+            result=case.result,
         )
+
+
+class SignedBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    signed: dict[str, Any] = Field(description="the e-document this step expects, signed with your employee key")
+
+
+class DocumentToSign(BaseModel):
+    document: dict[str, Any] = Field(description="the exact e-document to sign (its JCS bytes are the payload)")
+
+
+class ResolutionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    executor: str | None = Field(None, max_length=64, description="a specialist's login; default: the district's")
+
+
+class GroundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    paragraph: Literal["§15"] = "§15"
+    item: int = Field(ge=1, le=5)
+    text: str = Field(max_length=2000)
+
+
+class ProposalRequest(BaseModel):
+    """Step 5's choices; every field left out is the suggestion's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["register", "refuse"] | None = None
+    waiting_list: Literal["ww2", "orphans", "vulnerable", "employees", "emergency"] | None = None
+    grounds: list[GroundIn] | None = Field(None, max_length=5)
+    reasons: str | None = Field(None, max_length=2000)
+
+    def overrides(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class DecisionIn(ProposalRequest):
+    case_number: str = Field(max_length=64)
+
+
+class MeetingRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    present: list[str] = Field(min_length=1, max_length=15, description="logins of the members present")
+    cases: list[str] | None = Field(None, max_length=100, description="case numbers; default: every case at step 6")
+    decisions: list[DecisionIn] = Field(default_factory=list, max_length=100, description="the commission's own")
+
+
+class MeetingView(BaseModel):
+    id: str
+    number: str
+    district: str
+    held_at: datetime
+    status: Literal["signing", "signed"]
+    created_by: str
+    present: list[str] = Field(description="the members present, the chair first")
+    agenda: list[str]
+    document: dict[str, Any] = Field(description="the protocol (housing-queue/protocol@1), unsigned")
+    signed: dict[str, Any] | None = Field(description="the protocol with the signatures so far")
+    signed_by: list[str]
+    awaiting: list[str] = Field(description="who signs next, in order (the chair first, then the others)")
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingView:
+        return cls(
+            id=meeting.id,
+            number=meeting.number,
+            district=meeting.district,
+            held_at=meeting.held_at,
+            status=meeting.status,
+            created_by=meeting.created_by,
+            present=meeting.present,
+            agenda=meeting.agenda,
+            document=meeting.document,
+            signed=meeting.signed,
+            signed_by=meeting.signed_by,
+            awaiting=[p for p in meeting.present if p not in meeting.signed_by],
+        )
+
+
+class MeetingPage(BaseModel):
+    items: list[MeetingView]
+    total: int
+
+
+class SlaItem(BaseModel):
+    case_number: str
+    step: int
+    actor: str
+    executor: str | None
+    since: datetime
+    due_at: datetime
+    overdue: bool
+    due_today: bool
+
+
+class SlaView(BaseModel):
+    district: str
+    now: datetime
+    open: int = Field(description="cases waiting at a step")
+    overdue: int
+    due_today: int = Field(description="due by the end of today (Kazakhstan time), not overdue yet")
+    items: list[SlaItem] = Field(description="the most urgent first")

@@ -13,7 +13,8 @@ or calendar days, counted on the Kazakhstan calendar: `shared.calendar`), and wh
 A case waits at a step (`awaiting`) until its actor completes it (`complete`), which names the next
 step; step 9 ends the case. The citizen sees the steps as business statuses (`citizen_status`):
 REGISTERED while the head has not resolved it, IN_REVIEW through steps 5–9, then the result's
-QUEUED or REFUSED. Process 7 (documents not in order) ends the case at step 3.
+QUEUED or REFUSED. A case refused at step 3 (Process 7: documents not in order) skips the head's
+resolution and the commission: it waits at step 7 for its signed refusal to be drafted (`opening_step`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ class StepRefused(ValueError):
         self.reason = reason
         self.step = step
         self.role = role
+
+
+def opening_step(status: str) -> int:
+    """The step a case opened with ``status`` (Condition 3's decision at step 3) waits at: the head's
+    resolution (4), or, for a Process 7 refusal, the drafting of the signed refusal (7)."""
+    return 7 if status == "REFUSED_DOCUMENTS" else 4
+
+
+def actor_of(step: int) -> Role:
+    """Who acts at ``step``."""
+    return STEPS[step].actor
 
 
 def awaiting_after(step: int) -> int | None:
