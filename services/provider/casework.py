@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -31,7 +31,7 @@ from services.provider.domain import commission, steps
 from services.provider.domain.lists import QueueKey
 from services.provider.models import Case, CaseStep, Meeting, MeetingCounter, StaffAccount
 from shared.bus.outbox import enqueue
-from shared.calendar import local_day
+from shared.calendar import center_delivery_day, local_day, term_end
 from shared.eds.document import Author, EDocument
 from shared.eds.jcs import canonical
 from shared.eds.signing import Signer, b64url
@@ -500,12 +500,26 @@ async def dispatch(session: AsyncSession, *, member: str, number: str, now: date
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """A case waiting at a step: since when, when it is due, whether it is overdue or due today."""
+    """A case waiting at a step: when its step is due, whether it is overdue or due today, and §12's
+    term for the whole service (``deliver_by``: the day the result is due to the citizen — for a Center
+    request the working day before the term ends)."""
 
     case: Case
     due_at: datetime
     overdue: bool
     due_today: bool
+    term_end: date
+    deliver_by: date
+
+
+def service_term(case: Case) -> tuple[date, date]:
+    """§12: the term's last day, counted from the day the application was registered (Kazakhstan's day),
+    and the day the result is due to the citizen."""
+    if case.channel == "center":
+        last = term_end(local_day(case.registered_at), channel="center")
+        return last, center_delivery_day(last)
+    last = term_end(local_day(case.registered_at), channel="portal")
+    return last, last
 
 
 def due_of(case: Case, now: datetime) -> Due | None:
@@ -513,7 +527,7 @@ def due_of(case: Case, now: datetime) -> Due | None:
         return None
     at = steps.due_at(case.step, case.step_since)
     overdue = now > at
-    return Due(case, at, overdue, not overdue and local_day(at) == local_day(now))
+    return Due(case, at, overdue, not overdue and local_day(at) == local_day(now), *service_term(case))
 
 
 async def open_cases(session: AsyncSession, *, district: str, now: datetime) -> list[Due]:

@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 from services.provider.staff import demo_login
-from shared.calendar import KAZAKHSTAN
+from shared.calendar import KAZAKHSTAN, local_day, term_end
 from shared.eds.signing import Signer, countersign, payload_of, sign
 from shared.housing.application import AttachmentKind
 from shared.housing.decisions import NotificationDocument, RefusalDocument
@@ -340,6 +340,9 @@ async def test_the_sla_view_shows_a_case_overdue_once_the_clock_passes_its_limit
             item = next(i for i in view["items"] if i["case_number"] == number)
             assert item["overdue"] is overdue and datetime.fromisoformat(item["due_at"]) == limit
             assert item["due_today"] is (not overdue)
+            registered = (await karaganda.get("head", f"/api/v1/cases/{number}")).json()["registered_at"]
+            term = term_end(local_day(datetime.fromisoformat(registered)), channel="portal")
+            assert item["term_end"] == item["deliver_by"] == term.isoformat()  # §12: 30 days, portal
             assert view["overdue"] >= int(overdue)
         listed = (await karaganda.get("head", "/api/v1/cases", step=5)).json()["items"]
         assert any(c["number"] == number and c["overdue"] for c in listed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -261,6 +261,11 @@ class SlaItem(BaseModel):
     due_at: datetime
     overdue: bool
     due_today: bool
+    term_end: date = Field(
+        description="§12: the last day of the 30-day term (a day off moves it to the next working day)"
+    )
+    deliver_by: date = Field(description="the day the result is due to the citizen (Center: the working day before)")
+    late: bool = Field(description="today is past deliver_by and the case is still open")
 
 
 class SlaView(BaseModel):

@@ -9,6 +9,7 @@ from services.provider import casework
 from services.provider.api.deps import Clock, Runtime, Staff
 from services.provider.api.schemas import SlaItem, SlaView
 from services.provider.domain import steps
+from shared.calendar import local_day
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
 
@@ -19,7 +20,8 @@ router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
     summary="Every open case of my district: its step, due time, overdue, due today",
     description="Each case waiting at an Annex 1 step with the step's limit counted from when it began to wait "
     "(working days skip weekends, holidays and transferred days off; a calendar-day limit ending on a day off ends "
-    "on the next working day), the most urgent first, and the district's counts. Errors: UNAUTHORIZED.",
+    "on the next working day), the most urgent first, and the district's counts; with each case §12's term (30 "
+    "calendar days; for a Center request the result is due the working day before it ends). Errors: UNAUTHORIZED.",
 )
 async def sla(staff: Staff, runtime: Runtime, clock: Clock) -> SlaView:
     now = clock()
@@ -35,6 +37,9 @@ async def sla(staff: Staff, runtime: Runtime, clock: Clock) -> SlaView:
             due_at=d.due_at,
             overdue=d.overdue,
             due_today=d.due_today,
+            term_end=d.term_end,
+            deliver_by=d.deliver_by,
+            late=local_day(now) > d.deliver_by,
         )
         for d in found
     ]
