@@ -1,7 +1,7 @@
 """The personal cabinet (жеке кабинет; §10 step 3, §17, §18 Process 8): a citizen's applications,
 each with its status history, the gateway's registration number, the delivery state, the
-provider's case number and the signed result. Another citizen's application answers NOT_FOUND,
-exactly as one that does not exist."""
+provider's case number, the signed result and, when it is a notification, the place in the waiting
+list. Another citizen's application answers NOT_FOUND, exactly as one that does not exist."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.portal_gateway.models import Application, ApplicationEvent
+from shared.eds.signing import payload_of
 from shared.errors import AppError
+from shared.housing.decisions import NOTIFICATION_TYPE, NotificationDocument
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,25 @@ class HistoryEntry:
     status: str
     at: datetime
     details: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class QueueMove:
+    """One change of the citizen's position in the waiting list, and why."""
+
+    at: datetime
+    position: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """The waiting list the citizen is registered in, and their position (the queue number)."""
+
+    list_code: str
+    list_name: str
+    position: int
+    history: list[QueueMove]
 
 
 @dataclass(frozen=True)
@@ -40,6 +61,37 @@ class ApplicationView:
     @property
     def result(self) -> dict[str, Any] | None:
         return json.loads(self.row.result_signed) if self.row.result_signed else None
+
+    @property
+    def notification(self) -> NotificationDocument | None:
+        """The result when it is a notification of registration in a waiting list (it was verified before it
+        was stored: handlers.py)."""
+        result = self.result
+        if result is None:
+            return None
+        try:
+            payload = payload_of(result)
+            if payload.get("type") != NOTIFICATION_TYPE:
+                return None
+            return NotificationDocument.model_validate(payload)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    @property
+    def queue(self) -> QueuePlace | None:
+        """The citizen's place in the waiting list (architecture §6), from the notification: the list, the
+        position (its queue number) and how the position came to be — today one entry, the registration at
+        the notification's time."""
+        notification = self.notification
+        if notification is None:
+            return None
+        registered = QueueMove(at=notification.created_at, position=notification.queue_number, reason="registered")
+        return QueuePlace(
+            list_code=notification.waiting_list.code,
+            list_name=notification.waiting_list.name,
+            position=notification.queue_number,
+            history=[registered],
+        )
 
     @property
     def delivery_error(self) -> dict[str, Any] | None:

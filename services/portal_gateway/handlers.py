@@ -4,8 +4,9 @@ business statuses (the gateway's own, or the provider's signed ones, relayed), a
 (Process 8; §17: delivered to the personal cabinet, and e-mailed when an address is given: mailing.py).
 The kernel has admitted each message as the gateway's (architecture §9); what the provider says is
 believed only under the provider's signature: a status the gateway relays is verified as the
-provider's `SignedStatus`, a result as signed by the provider (its BIN), and anything else is refused
-(dead-lettered, never shown).
+provider's `SignedStatus`, a result as the head's (an employee certificate of the provider's BIN)
+registered by the regional gateway (its registration stamp), and anything else is refused
+(dead-lettered, never shown). The application's QUEUED or REFUSED comes with the provider's status.
 
 The kernel runs the table (shared/handlers.py): each apply runs in the inbox's transaction, at most
 once per message. Messages may come in any order: the current status only moves forward
@@ -28,10 +29,17 @@ from services.portal_gateway.domain.statuses import advances, newer_delivery
 from services.portal_gateway.mailing import enqueue_result_mail
 from services.portal_gateway.models import Application, ApplicationEvent
 from shared.bus.port import Delivery, Refused
-from shared.eds.document import EDocument
+from shared.eds.signing import payload_of
 from shared.eds.verify import Verified, Verifier
 from shared.errors import AppError, is_transient
 from shared.handlers import MessageHandler
+from shared.housing.decisions import (
+    NOTIFICATION_TYPE,
+    REFUSAL_TYPE,
+    NotificationDocument,
+    RefusalDocument,
+    ResultDocument,
+)
 from shared.housing.messages import (
     GATEWAY_STATUSES,
     Receipt,
@@ -43,7 +51,7 @@ from shared.housing.messages import (
     status_key,
 )
 from shared.logging import get_logger
-from shared.participants import PORTAL, PROVIDER, user_id
+from shared.participants import GATEWAY, PORTAL, PROVIDER, user_id
 
 log = get_logger(__name__)
 QUEUES = {
@@ -162,17 +170,76 @@ def _signed_result(delivery: Delivery) -> Any:
     return document if "payload" in document else document.get("signed", document)
 
 
-async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[EDocument]:
-    """The signed result (§17) is verified before anything is written, outside the transaction, and must
-    be signed for the provider (its BIN: the head's, or the provider's system certificate). A result
-    that is not is never shown: refused, it is kept on the dead letter queue, not lost; an outage of
-    the revocation sources is redelivered."""
+RESULT_MODELS: dict[str, type[NotificationDocument] | type[RefusalDocument]] = {
+    NOTIFICATION_TYPE: NotificationDocument,
+    REFUSAL_TYPE: RefusalDocument,
+}
+"""The results of this service (§5), by their type."""
+
+
+def _type_of(document: Any) -> str | None:
     try:
-        verified = await verifier.verify(_signed_result(delivery), purpose="sign")
-        if verified.author.bin != PROVIDER.bin:
-            raise AppError(
-                "EDS_PURPOSE_INVALID", {"reason": "a result is signed for the provider", "bin": verified.author.bin}
-            )
+        value = payload_of(document).get("type")
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+async def verify_result(verifier: Verifier, document: Any) -> Verified[ResultDocument]:
+    """The result as the cabinet may show it (§17, §18 Process 8): a notification or a reasoned refusal (by
+    its type), signed first by the head of the housing department — an employee certificate of the
+    provider's BIN, the document's author naming the head's IIN and the BIN — and then registered by the
+    regional gateway: its one registration stamp, by a system certificate of the gateway's BIN, carrying
+    the registration for the result's district. Those two signatures and no others. Else the verifier's
+    code, or EDS_PURPOSE_INVALID."""
+    model = RESULT_MODELS.get(_type_of(document) or "")
+    if model is None:
+        await verifier.verify(document, purpose="sign")  # what is not a sound e-document fails with its own code
+        raise AppError("EDS_PURPOSE_INVALID", {"reason": "not a result of this service", "type": _type_of(document)})
+    verified: Verified[ResultDocument] = await verifier.verify(document, purpose="sign", model=model)
+    author, claimed = verified.author, verified.document.author
+    if author.holder != "employee" or author.bin != PROVIDER.bin or claimed.iin is None or claimed.bin is None:
+        raise AppError(
+            "EDS_PURPOSE_INVALID",
+            {
+                "reason": "a result is signed by the head of the housing department: an employee certificate of "
+                "the provider's BIN",
+                "bin": author.bin,
+                "holder": author.holder,
+            },
+        )
+    stamps = verified.signatures[1:]
+    stamp = stamps[0] if len(stamps) == 1 else None
+    if (
+        stamp is None
+        or stamp.role != "registration"
+        or stamp.holder != "system"
+        or stamp.bin != GATEWAY.bin
+        or stamp.registration is None
+    ):
+        raise AppError(
+            "EDS_PURPOSE_INVALID",
+            {
+                "reason": "a result carries the regional gateway's registration stamp (its system certificate), "
+                "and only it, after the head's signature",
+                "stamps": [{"role": s.role, "bin": s.bin, "holder": s.holder} for s in stamps],
+            },
+        )
+    if stamp.registration.district != verified.document.district:
+        raise AppError("EDS_PURPOSE_INVALID", {"reason": "the stamp registers the result for another district"})
+    return verified
+
+
+async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[ResultDocument]:
+    """The signed result (§17) is verified before anything is written, outside the transaction
+    (`verify_result`: the head's signature, then the regional gateway's registration stamp), and must be
+    about the envelope's application. A result that is not is never shown: refused, it is kept on the dead
+    letter queue, not lost; an outage of the revocation sources is redelivered."""
+    try:
+        verified = await verify_result(verifier, _signed_result(delivery))
+        issue = delivery.envelope.issue
+        if issue is not None and verified.document.application_id != issue:
+            raise AppError("VALIDATION_FAILED", {"reason": "the result is about another application than the issue"})
     except AppError as error:
         log.error(
             "a result that does not verify; not shown",
@@ -182,16 +249,23 @@ async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[EDocu
         )
         if is_transient(error.code):
             raise
-        raise Refused("a result the provider did not sign", code=error.code) from None
+        raise Refused(
+            "a result the provider's head did not sign or the gateway did not register", code=error.code
+        ) from None
     return verified
 
 
-async def apply_result(session: AsyncSession, delivery: Delivery, verified: Verified[EDocument]) -> None:
+async def apply_result(session: AsyncSession, delivery: Delivery, verified: Verified[ResultDocument]) -> None:
     """Keep the verified result for the cabinet and, in the same transaction, put its e-mail in the mail
-    outbox when the application (or the account) gives an address (§17; mailing.py)."""
-    row = await _application(session, delivery.envelope.issue, delivery)
-    if row is not None:
-        row.result_signed, row.result_at = json.dumps(dict(verified.signed)), verified.author.signed_at
-        session.add(row)
-        log.info("result delivered to the personal cabinet", issue=row.id, user_id=user_id(row.iin))
-        await enqueue_result_mail(session, row)
+    outbox when the application (or the account) gives an address (§17; mailing.py). A result for another
+    district than the application's is refused (dead-lettered)."""
+    row = await _application(session, verified.document.application_id, delivery)
+    if row is None:
+        return
+    if row.district != verified.document.district:
+        log.error("a result for another district than the application's; not shown", issue=row.id)
+        raise Refused("a result for another district than the application's", district=verified.document.district)
+    row.result_signed, row.result_at = json.dumps(dict(verified.signed)), verified.author.signed_at
+    session.add(row)
+    log.info("result delivered to the personal cabinet", issue=row.id, user_id=user_id(row.iin))
+    await enqueue_result_mail(session, row)

@@ -1,8 +1,9 @@
 """Regional e-government gateway (ЭҮӨШ АЖО).
 
 The regional e-government gateway and its workstation (ЭҮӨШ АЖО): registers incoming e-documents
-(§18 Process 6), keeps the signed, hash-chained message log, routes to the provider by district and
-tracks delivery states. This module is its composition root (architecture §8).
+(§18 Process 6) and the provider's outgoing results (Process 8), keeps the signed, hash-chained
+message log, routes to the provider by district and tracks delivery states. This module is its
+composition root (architecture §8).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ SPEC = ServiceSpec(
     name="regional_gateway",
     title="Regional e-government gateway (ЭҮӨШ АЖО)",
     description="The regional e-government gateway and its workstation (ЭҮӨШ АЖО): registers incoming e-documents "
-    "(§18 Process 6), keeps the signed, hash-chained message log, routes to the provider by district and tracks "
-    "delivery states.",
+    "(§18 Process 6) and the provider's outgoing results (Process 8), keeps the signed, hash-chained message log, "
+    "routes to the provider by district and tracks delivery states.",
     migrations=Path(__file__).parent / "migrations",
 )
 

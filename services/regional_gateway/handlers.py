@@ -2,8 +2,9 @@
 
 - ``regional_gateway.inbound`` ← ``document.submitted``: check = verify, route and get the stamping
   signer (outside the transaction); apply = register and stamp, or refuse (intake.py);
-- ``regional_gateway.relay`` ← ``case.status``, ``case.result``: check = validate, verify a result;
-  apply = relay to the sender, or log the refusal (relay.py).
+- ``regional_gateway.relay`` ← ``case.status``, ``case.result``: check = verify the provider's status, or
+  verify the head's result and get the stamping signer; apply = relay the status, or register, stamp and
+  relay the result (Process 8), to the sender; or log the refusal (relay.py).
 
 Each queue's dead letters are kept for the workstation (dead_letters.py), after ``delivery_limit``
 redeliveries."""
@@ -56,8 +57,8 @@ def table(
         MessageHandler(
             RELAY,
             [CASE_STATUS, CASE_RESULT],
-            check=partial(relay.check, verifier=verifier),
-            apply=relay.apply,
+            check=partial(relay.check, verifier=verifier, credentials=credentials),
+            apply=partial(relay.apply, registration_prefix=registration_prefix),
             dead_letters=partial(keep_dead_letter, db=db, namespace=namespace, queue=RELAY),
             delivery_limit=delivery_limit,
         ),

@@ -31,7 +31,8 @@ class RegistrationCounter(RegionalGatewayModel, table=True):
 
 class GatewayApplication(RegionalGatewayModel, table=True):
     """One submitted application as the gateway knows it: who sent it (where receipts, statuses and the
-    result go back to), its registration, and its transport state (apart from business statuses)."""
+    result go back to), its registration, its transport state (apart from business statuses), and the
+    registration the gateway gave the provider's result about it (Process 8: a number of its own)."""
 
     __tablename__ = "gw_application"
 
@@ -50,6 +51,12 @@ class GatewayApplication(RegionalGatewayModel, table=True):
     state_changed_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     last_status: str | None = Field(default=None, max_length=40, description="the last business status relayed")
     error: str | None = Field(default=None, sa_type=sa.Text, description="JSON {code, details} when not delivered")
+    result_document_id: str | None = Field(default=None, max_length=36, description="the result's id (Process 8)")
+    result_registration_number: str | None = Field(
+        default=None, max_length=40, unique=True, description="the result's own registration number at the gateway"
+    )
+    result_registered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    result_message_id: str | None = Field(default=None, max_length=36, description="the stamped result relayed")
 
 
 class LogHead(RegionalGatewayModel, table=True):

@@ -38,6 +38,18 @@ def registration_of(application: GatewayApplication) -> Registration | None:
     )
 
 
+def result_registration_of(application: GatewayApplication) -> Registration | None:
+    """The registration the gateway gave the provider's result about ``application`` (Process 8)."""
+    number, at, district = (
+        application.result_registration_number,
+        application.result_registered_at,
+        application.district,
+    )
+    if number is None or at is None or district is None:
+        return None
+    return Registration(number=number, registered_at=at, district=district)
+
+
 def envelope_about(
     application: GatewayApplication,
     *,

@@ -1,16 +1,13 @@
 """Statuses and results from the provider go back through the gateway to whoever submitted the
 application; the provider's first word makes the delivery DELIVERED. Only the provider of the
-application's district is relayed, and a result only with a signature that holds."""
+application's district is relayed, and a result only with a signature that holds (the result's
+registration and stamp, Process 8: test_result.py)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from shared.bus.envelope import Envelope
-from shared.eds.document import Author, EDocument
-from shared.eds.signing import sign
 from shared.housing.messages import CASE_RESULT, CASE_STATUS
 from shared.participants import PROVIDER
 from tests.support.gateway import ADMIN, World, case_status
@@ -42,27 +39,6 @@ async def test_a_provider_status_reaches_the_sender_and_the_delivery_becomes_del
     await world.wait_portal(issue, "status.portal", 3)
     await world.settle()
     assert len(world.to_portal(issue, "receipt.portal")) == 2  # DELIVERED once
-
-
-async def test_a_signed_result_is_relayed_to_the_sender(world: World) -> None:
-    submitted = await registered(world)
-    issue = submitted.issue or ""
-    head = await world.issue(
-        PROVIDER.identity.officer_iin, holder="system", bin=PROVIDER.bin, organization=PROVIDER.organization
-    )
-    result: dict[str, Any] = sign(
-        EDocument(type="housing-queue/result@1", author=Author(bin=PROVIDER.bin), application_id=issue), head
-    )
-    message = Envelope(message_type=CASE_RESULT, sender=PROVIDER.address, issue=issue, document=result)
-    await world.bus.publish(message)
-
-    relayed = (await world.wait_portal(issue, "result.portal"))[0].envelope
-    assert relayed.document == result and relayed.message_id == message.message_id
-    assert (await world.wait_portal(issue, "receipt.portal", 2))[1].envelope.document["state"] == "DELIVERED"
-    evidence = (await world.http.get(f"/api/v1/evidence/messages/{message.message_id}", headers=ADMIN)).json()
-    assert [(e["kind"], e["direction"], e["sender"]) for e in evidence["entries"]] == [
-        ("result", "relay", PROVIDER.address)
-    ]
 
 
 @pytest.mark.parametrize("case", ["unsigned result", "unsigned status"])

@@ -13,8 +13,7 @@ from services.portal_gateway.handlers import QUEUES
 from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
 from shared.calendar import utcnow
-from shared.eds.document import Author, EDocument
-from shared.eds.signing import Signer, sign
+from shared.eds.signing import Signer, payload_of, sign
 from shared.housing.messages import (
     Receipt,
     Registration,
@@ -100,28 +99,70 @@ async def test_a_citizen_never_sees_another_citizens_application(world: World) -
     assert (await world.portal.get("/api/v1/applications", headers=stranger)).json() == []
 
 
-async def test_the_signed_result_reaches_the_cabinet(world: World) -> None:
-    """§17: delivered to the personal cabinet, signed by the provider's authorized person."""
+async def test_the_signed_result_reaches_the_cabinet_with_the_place_in_the_queue(world: World) -> None:
+    """§17, §18 Process 8: delivered to the personal cabinet, signed by the provider's authorized person (the
+    head) and registered by the regional gateway; QUEUED with the provider's status, and the place in the
+    waiting list (architecture §6)."""
     _, auth, application_id = await submitted(world)
     assert (await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)).status_code == 404
-    head_iin, provider_bin = await world.persona("employee:civil_servant"), PROVIDER.bin
-    head = await world.pki.issue(head_iin, holder="employee", subject={"bin": provider_bin, "organization": "ТЖБ"})
-    result = EDocument(
-        type="housing-queue/notification@1",
-        author=Author(iin=head_iin, bin=provider_bin),
-        application_id=application_id,
-        queue_number=17,
-    )
-    signed = sign(result, head)
-    await from_gateway(world, result_key(PORTAL.address), application_id, signed)
+    signed = await world.result(application_id, queue_number=17)
+    queued = StatusChange(application_id=application_id, status="QUEUED", at=utcnow(), case_number="ЖК-000001")
+    await world.from_gateway(result_key(PORTAL.address), application_id, signed)
+    await world.from_gateway(status_key(PORTAL.address), application_id, await provider_says(world, queued))
 
     async def delivered() -> bool:
-        response = await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)
-        return response.status_code == 200
+        view = await cabinet(world, auth, application_id)
+        return view["result_ready"] and view["status"] == "QUEUED"
 
     await world.until(delivered)
-    assert (await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)).json() == signed
-    assert (await cabinet(world, auth, application_id))["result"] == signed
+    answer = await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)
+    assert answer.status_code == 200 and answer.json() == {"document": signed}
+    view = await cabinet(world, auth, application_id)
+    assert view["result"] == signed and view["case_number"] == "ЖК-000001"
+    notification = payload_of(signed)
+    assert view["queue"] == {
+        "list": notification["waiting_list"],
+        "position": 17,
+        "history": [{"at": notification["created_at"], "position": 17, "reason": "registered"}],
+    }
+    assert [h["status"] for h in view["history"]] == ["SUBMITTED", "QUEUED"]
+
+
+async def test_a_reasoned_refusal_reaches_the_cabinet_without_a_queue(world: World) -> None:
+    """§5, §15: the refusal is the result; REFUSED with the provider's status; no place in a queue."""
+    _, auth, application_id = await submitted(world)
+    signed = await world.result(application_id, kind="refusal")
+    refused = StatusChange(application_id=application_id, status="REFUSED", at=utcnow(), case_number="ЖК-000001")
+    await world.from_gateway(status_key(PORTAL.address), application_id, await provider_says(world, refused))
+    await world.from_gateway(result_key(PORTAL.address), application_id, signed)
+
+    async def delivered() -> bool:
+        view = await cabinet(world, auth, application_id)
+        return view["result_ready"] and view["status"] == "REFUSED"
+
+    await world.until(delivered)
+    view = await cabinet(world, auth, application_id)
+    assert view["result"] == signed and view["queue"] is None
+    answer = await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)
+    assert answer.json() == {"document": signed}
+
+
+async def test_the_stamped_result_verifies_naming_the_head_and_the_gateway(world: World) -> None:
+    """Architecture §6: the public verification of the result the citizen holds names who signed it — the
+    head (an employee of the provider's BIN) — and who registered it — the regional gateway (its stamp)."""
+    _, _, application_id = await submitted(world)
+    signed = await world.result(application_id)
+    head_iin, _ = await world.head()
+    answer = await world.portal.post("/api/v1/edocs/verify", json=signed)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["valid"] is True and body["code"] is None and body["type"] == "housing-queue/notification@1"
+    head, stamp = body["signatures"]
+    assert (head["role"], head["holder"], head["iin"], head["bin"]) == ("author", "employee", head_iin, PROVIDER.bin)
+    assert head["registration"] is None
+    assert (stamp["role"], stamp["holder"], stamp["bin"]) == ("registration", "system", GATEWAY.bin)
+    assert stamp["registration"]["number"] == "KRG-20261201-000900"
+    assert stamp["registration"]["district"] == payload_of(signed)["district"]
 
 
 async def test_a_refusal_frees_the_citizen_to_apply_again_but_the_queue_does_not(world: World) -> None:

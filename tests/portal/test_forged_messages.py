@@ -1,11 +1,13 @@
 """Finding 2 of the trust review, at the portal: a forged receipt set REFUSED_AT_GATEWAY, a status
 with the provider's address typed in set QUEUED, and a "result" signed by a random individual appeared
 in the cabinet. Now nothing reaches the cabinet that its sender did not sign (architecture §9): the
-envelope by the gateway's system certificate, a provider's status and a result by the provider's."""
+envelope by the gateway's system certificate, a provider's status by the provider's, and a result by the
+head of the housing department and then the gateway's registration stamp."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
@@ -15,11 +17,14 @@ from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
-from shared.eds.document import Author, EDocument
-from shared.eds.signing import sign
+from shared.eds.document import Author
+from shared.eds.signing import Signer, payload_of, sign
+from shared.geo import DISTRICTS
 from shared.housing.messages import Receipt, SignedStatus, StatusChange, receipt_key, result_key, status_key
 from shared.participants import GATEWAY, PORTAL, PROVIDER
 from tests.support.bus import Collector
+from tests.support.gateway import head_of
+from tests.support.pki import new_iin
 from tests.support.portal import World
 from tests.support.provider import system_signer
 
@@ -39,10 +44,17 @@ async def cabinet(world: World, auth: dict[str, str], application_id: str) -> di
     return response.json()  # type: ignore[no-any-return]
 
 
+_dead_letters: dict[tuple[int, str], Collector] = {}
+
+
 async def dead_letters(world: World, queue: str) -> Collector:
-    collector = Collector()
-    await world.bus.subscribe_dead_letters(queue, collector)
-    return collector
+    """What ``queue`` dead-letters, from one collector per world and queue (a second consumer of a dead
+    letter queue would take turns with the first)."""
+    if (id(world), queue) not in _dead_letters:
+        collector = Collector()
+        await world.bus.subscribe_dead_letters(queue, collector)
+        _dead_letters[id(world), queue] = collector
+    return _dead_letters[id(world), queue]
 
 
 async def rejected(collector: Collector, message_id: str) -> Delivery:
@@ -90,16 +102,73 @@ async def test_a_provider_status_without_the_providers_signature_is_not_applied(
     assert (await cabinet(world, auth, application_id))["status"] == "SUBMITTED"
 
 
-async def test_a_result_signed_by_anyone_but_the_provider_never_reaches_the_cabinet(world: World) -> None:
+FORGED_RESULTS = [
+    "without the gateway's stamp",
+    "stamped by an employee of the gateway's BIN",
+    "stamped by the provider's system certificate",
+    "stamped twice",
+    "signed by a citizen",
+    "signed by the gateway's system certificate",
+    "signed by the provider's system certificate",
+    "of another type",
+    "stamped for another district",
+    "for another district than the application's",
+    "about another application",
+]
+
+
+@pytest.mark.parametrize("case", FORGED_RESULTS)
+async def test_a_result_the_head_did_not_sign_or_the_gateway_did_not_stamp_never_reaches_the_cabinet(
+    world: World, case: str
+) -> None:
+    """§18 Process 8: the result is the head's (an employee certificate of the provider's BIN), registered by
+    the regional gateway (its stamp, by the gateway's system certificate); nothing else is shown."""
     auth, application_id = await submitted(world)
     lost = await dead_letters(world, QUEUES["results"])
-    key = result_key(PORTAL.address)
-    someone = await world.pki.issue("900101300017")
-    other_system = await system_signer(world.pki, GATEWAY.bin, GATEWAY.organization)
-    for signer, author in ((someone, Author(iin="900101300017")), (other_system, Author(bin=GATEWAY.bin))):
-        result = EDocument(type="housing-queue/notification@1", author=author, application_id=application_id)
-        forged = Envelope(message_type=key, sender=GATEWAY.address, issue=application_id, document=sign(result, signer))
-        await world.bus.publish(forged, key)
-        assert (await rejected(lost, forged.message_id)).death_reason == "rejected"
+    district = (await cabinet(world, auth, application_id))["district"]
+    head_signed = await world.result(application_id, stamped=False)
+    document = payload_of(head_signed)
+
+    async def by(signer: Signer, author: Author, **fields: Any) -> dict[str, Any]:
+        forged = {**document, "author": author.model_dump(exclude_none=True), **fields}
+        return await world.stamp(sign(forged, signer), district)
+
+    if case == "without the gateway's stamp":
+        signed = head_signed
+    elif case == "stamped by an employee of the gateway's BIN":
+        employee = await head_of(world.pki, new_iin(), GATEWAY.bin)
+        signed = await world.stamp(head_signed, district, signer=employee)
+    elif case == "stamped by the provider's system certificate":
+        provider = await system_signer(world.pki, PROVIDER.bin, PROVIDER.organization)
+        signed = await world.stamp(head_signed, district, signer=provider)
+    elif case == "stamped twice":
+        signed = await world.stamp(await world.stamp(head_signed, district), district)
+    elif case == "signed by a citizen":
+        iin = new_iin()
+        signed = await by(await world.pki.issue(iin), Author(iin=iin))
+    elif case == "signed by the gateway's system certificate":
+        signed = await by(await world.gateway_signer(), Author(bin=GATEWAY.bin))
+    elif case == "signed by the provider's system certificate":
+        provider = await system_signer(world.pki, PROVIDER.bin, PROVIDER.organization)
+        signed = await by(provider, Author(bin=PROVIDER.bin))
+    elif case == "of another type":
+        head_iin, head = await world.head()
+        signed = await by(head, Author(iin=head_iin, bin=PROVIDER.bin), type="housing-queue/result@1")
+    elif case == "stamped for another district":
+        elsewhere = next(d.code for d in DISTRICTS if d.code != district)
+        signed = await world.stamp(head_signed, elsewhere)
+    elif case == "for another district than the application's":
+        head_iin, head = await world.head()
+        elsewhere = next(d.code for d in DISTRICTS if d.code != district)
+        moved = {**document, "district": elsewhere}
+        signed = await world.stamp(sign(moved, head), elsewhere)
+    else:
+        head_iin, head = await world.head()
+        other = str(uuid.uuid4())
+        signed = await by(head, Author(iin=head_iin, bin=PROVIDER.bin), application_id=other)
+    forged = await world.from_gateway(result_key(PORTAL.address), application_id, signed)
+
+    assert (await rejected(lost, forged.message_id)).death_reason == "rejected"
     response = await world.portal.get(f"/api/v1/applications/{application_id}/result", headers=auth)
     assert response.status_code == 404
+    assert (await cabinet(world, auth, application_id))["queue"] is None

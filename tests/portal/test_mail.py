@@ -23,11 +23,10 @@ from services.portal_gateway.config import PortalSettings
 from services.portal_gateway.models import Application, MailOutboxMessage
 from shared.bus.envelope import Envelope
 from shared.bus.port import Delivery
-from shared.eds.document import Author, EDocument
-from shared.eds.signing import Signer, sign
+from shared.eds.signing import sign
 from shared.housing.messages import SUBMITTED, result_key
 from shared.mail import MaildirSmtpServer, attachments_of, read_maildir
-from shared.participants import GATEWAY, PORTAL, PROVIDER
+from shared.participants import PORTAL
 from tests.support.portal import TOKEN_SECRET, World
 from tests.support.processes import free_port
 from tests.support.services import running, sqlite_url
@@ -99,29 +98,14 @@ async def submitted(world: World, email: str | None) -> str:
     return str(response.json()["id"])
 
 
-_heads: dict[int, tuple[str, Signer]] = {}
-
-
 async def result_for(world: World, application_id: str) -> dict[str, Any]:
-    """A notification signed by the head of the housing department (an employee of the provider's BIN)."""
-    if id(world) not in _heads:
-        head_iin = await world.persona("employee:civil_servant")
-        head = await world.pki.issue(head_iin, holder="employee", subject={"bin": PROVIDER.bin, "organization": "ТЖБ"})
-        _heads[id(world)] = (head_iin, head)
-    head_iin, head = _heads[id(world)]
-    result = EDocument(
-        type="housing-queue/notification@1",
-        author=Author(iin=head_iin, bin=PROVIDER.bin),
-        application_id=application_id,
-        queue_number=17,
-    )
-    return sign(result, head)
+    """A notification signed by the head of the housing department (an employee of the provider's BIN) and
+    stamped by the regional gateway."""
+    return await world.result(application_id)
 
 
 async def publish_result(world: World, application_id: str, signed: dict[str, Any]) -> None:
-    key = result_key(PORTAL.address)
-    envelope = Envelope(message_type=key, sender=GATEWAY.address, issue=application_id, document=signed)
-    await world.bus.publish(envelope, key)
+    await world.from_gateway(result_key(PORTAL.address), application_id, signed)
 
 
 async def in_cabinet(world: World, application_id: str) -> str:

@@ -1,12 +1,15 @@
 """What the gateway suite (tests/gateway) shares: the world its tests run in, the admin token, a verifier
-a test can make crash, and a provider's status message."""
+a test can make crash, a provider's status message, and the provider's result (§18 Process 8) as the head
+of the housing department signs it (`notification`, `refusal`, `case_result`; the portal suite makes its
+results with them too)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,11 +22,12 @@ from shared.eds.document import Author
 from shared.eds.signing import Signer, payload_of, sign
 from shared.eds.verify import Verified, Verifier
 from shared.housing.application import Applicant, ApplicationDocument, Consents
-from shared.housing.messages import CASE_STATUS, SUBMITTED, SignedStatus, StatusChange
+from shared.housing.decisions import Ground, NotificationDocument, ProtocolRef, RefusalDocument, WaitingListRef
+from shared.housing.messages import CASE_RESULT, CASE_STATUS, SUBMITTED, SignedStatus, StatusChange
 from shared.participants import PORTAL, PROVIDER, user_id
 from shared.service import ServiceRuntime
 from tests.support.bus import Collector, wait_until
-from tests.support.pki import Pki
+from tests.support.pki import Pki, new_iin
 from tests.support.services import SigningBus
 
 ADMIN_TOKEN = "gateway-admin-token-for-tests"
@@ -71,6 +75,7 @@ class World:
     """The provider's system key (its statuses are signed with it)."""
     sealer: Callable[[str], Sealer]
     """Signs envelopes as a service signs them (`tests.support.services.InProcess.sealer`)."""
+    _head: tuple[str, Signer] | None = field(default=None, repr=False)
 
     @property
     def runtime(self) -> ServiceRuntime:
@@ -79,6 +84,14 @@ class World:
     async def issue(self, iin: str, *, holder: str = "individual", **subject: str) -> Signer:
         """A SIGN certificate and key from the test NCA (a PKCS#12, as a citizen's NCALayer holds it)."""
         return await self.pki.issue(iin, holder=holder, subject=subject)
+
+    async def head(self) -> tuple[str, Signer]:
+        """The head of the housing department: an IIN and an employee SIGN certificate of the provider's BIN
+        (Annex 1 step 8), one per world."""
+        if self._head is None:
+            iin = new_iin()
+            self._head = iin, await head_of(self.pki, iin)
+        return self._head
 
     def application(self, **fields: Any) -> ApplicationDocument:
         values: dict[str, Any] = {
@@ -135,4 +148,81 @@ def case_status(world: World, issue: str, correlation_id: str, status: str = "RE
         issue=issue,
         correlation_id=correlation_id,
         document=sign(SignedStatus.of(change, author_bin=PROVIDER.bin), world.provider_signer),
+    )
+
+
+# -- the provider's result (§18 Process 8) as the head signs it -------------------------------------------
+WAITING_LIST = WaitingListRef(code="vulnerable", name="Әлеуметтік осал топтар")
+
+
+async def head_of(pki: Pki, iin: str, bin_: str = PROVIDER.bin) -> Signer:
+    """An employee SIGN certificate of ``bin_`` (default: the provider's, as the head holds) for ``iin``."""
+    subject = {"surname": "БАСШЫ", "given_name": "БӨЛІМ", "bin": bin_, "organization": PROVIDER.organization}
+    return await pki.issue(iin, holder="employee", subject=subject)
+
+
+def _protocol() -> ProtocolRef:
+    return ProtocolRef(id=str(uuid.uuid4()), number="ТК-karaganda-city-2026-0001", held_at=datetime.now(UTC))
+
+
+def notification(
+    *,
+    application_id: str,
+    head_iin: str,
+    applicant_iin: str,
+    district: str,
+    registration_number: str,
+    author: Author | None = None,
+    **fields: Any,
+) -> NotificationDocument:
+    """The notification of registration in a waiting list (queue number 17 unless told), authored by the
+    head (``author`` to have someone else claim it)."""
+    values: dict[str, Any] = {
+        "author": author or Author(iin=head_iin, bin=PROVIDER.bin),
+        "case_number": "ЖК-000001",
+        "application_id": application_id,
+        "applicant_iin": applicant_iin,
+        "district": district,
+        "waiting_list": WAITING_LIST,
+        "queue_number": 17,
+        "queued_at": datetime.now(UTC) - timedelta(days=3),
+        "registration_number": registration_number,
+        "protocol": _protocol(),
+        "decided_on": date.today(),
+    }
+    return NotificationDocument(**{**values, **fields})
+
+
+def refusal(
+    *,
+    application_id: str,
+    head_iin: str,
+    applicant_iin: str,
+    district: str,
+    author: Author | None = None,
+    **fields: Any,
+) -> RefusalDocument:
+    """A reasoned refusal on §15 item 2, authored by the head."""
+    values: dict[str, Any] = {
+        "author": author or Author(iin=head_iin, bin=PROVIDER.bin),
+        "case_number": "ЖК-000001",
+        "application_id": application_id,
+        "applicant_iin": applicant_iin,
+        "district": district,
+        "grounds": [Ground(paragraph="§15", item=2, text="Тұрғын үйді иеліктен шығарған (5 жыл ішінде)")],
+        "reasons": "Өтініш берушіге тиесілі тұрғын үй 2024 жылы сатылған.",
+        "protocol": _protocol(),
+        "decided_on": date.today(),
+    }
+    return RefusalDocument(**{**values, **fields})
+
+
+def case_result(signed: dict[str, Any], issue: str, correlation_id: str | None = None) -> Envelope:
+    """The provider's ``case.result`` about the application ``issue``, carrying ``signed``."""
+    return Envelope(
+        message_type=CASE_RESULT,
+        sender=PROVIDER.address,
+        issue=issue,
+        document=signed,
+        **({"correlation_id": correlation_id} if correlation_id else {}),
     )

@@ -1,9 +1,11 @@
 """The portal with the state registries and the test NCA in process: one in-memory bus shared by the
 portal and registry_stub (so registry queries travel the sync channel), the portal's verifier
 trusting the in-process NCA (OCSP and CRL reached through its app, given to `create_app`), and a
-stand-in for the regional gateway that records what the portal sends it; started by
-tests.support.services.running. The portal's SMS sink writes to the world's ``sms_dir``, where
-`World.sms_code_of` reads the one-time codes back (as a tester reads ``var/sms/``)."""
+stand-in for the regional gateway that records what the portal sends it and speaks as the gateway
+(`World.from_gateway`; `World.result` makes the provider's result as the head signs it and the gateway
+stamps it, Process 8); started by tests.support.services.running. The portal's SMS sink writes to the
+world's ``sms_dir``, where `World.sms_code_of` reads the one-time codes back (as a tester reads
+``var/sms/``)."""
 
 from __future__ import annotations
 
@@ -19,13 +21,17 @@ import httpx
 
 from services.portal_gateway.app import create_app as create_portal
 from services.portal_gateway.config import PortalSettings
+from services.portal_gateway.models import Application
 from shared.bus.envelope import Envelope
 from shared.bus.port import Delivery
+from shared.calendar import utcnow
 from shared.db import Database
-from shared.eds.signing import Signer, sign
+from shared.eds.signing import Signer, StampedRegistration, countersign, sign
 from shared.housing.messages import SUBMITTED
+from shared.participants import GATEWAY
 from shared.sms import SmsMessage, read_messages
-from tests.support.pki import Pki
+from tests.support.gateway import head_of, notification, refusal
+from tests.support.pki import Pki, new_iin
 from tests.support.services import SigningBus, running, sqlite_url
 
 TOKEN_SECRET = "portal-test-secret-of-at-least-32-bytes"
@@ -47,6 +53,7 @@ class World:
     sent: list[Envelope] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     sms_dir: Path = Path("var/sms")
+    _keys: dict[str, tuple[str, Signer]] = field(default_factory=dict, repr=False)
 
     async def persona(self, trait: str = "eligible") -> str:
         """A persona with ``trait`` that no other test has taken, with a number in the mobile-citizens
@@ -125,6 +132,70 @@ class World:
 
     async def submit(self, auth: dict[str, str], signed: Any) -> httpx.Response:
         return await self.portal.post("/api/v1/applications", json={"signed": signed}, headers=auth)
+
+    async def head(self) -> tuple[str, Signer]:
+        """The head of the housing department (an employee certificate of the provider's BIN), one per world."""
+        if "head" not in self._keys:
+            iin = new_iin()
+            self._keys["head"] = iin, await head_of(self.pki, iin)
+        return self._keys["head"]
+
+    async def gateway_signer(self) -> Signer:
+        """A system certificate of the regional gateway's BIN: what the gateway stamps with."""
+        if "gateway" not in self._keys:
+            subject = {
+                "surname": "ӨҢІРЛІК",
+                "given_name": "ШЛЮЗ",
+                "bin": GATEWAY.bin,
+                "organization": GATEWAY.organization,
+            }
+            self._keys["gateway"] = "", await self.pki.issue(new_iin(), holder="system", subject=subject)
+        return self._keys["gateway"][1]
+
+    async def stamp(
+        self,
+        signed: dict[str, Any],
+        district: str,
+        *,
+        number: str = "KRG-20261201-000900",
+        signer: Signer | None = None,
+    ) -> dict[str, Any]:
+        """``signed`` with the regional gateway's registration stamp (or ``signer``'s), as the gateway stamps."""
+        stamper = signer or await self.gateway_signer()
+        at = utcnow()  # after the stamping certificate was issued
+        made = StampedRegistration(number, at, district)
+        return countersign(signed, stamper, role="registration", signed_at=at, registration=made)
+
+    async def result(
+        self, application_id: str, *, kind: str = "notification", stamped: bool = True, **fields: Any
+    ) -> dict[str, Any]:
+        """The provider's result about one of the portal's applications: a notification (or ``kind``
+        ``refusal``) signed by the head and, ``stamped``, registered by the regional gateway."""
+        async with self.db.sessions() as session:
+            row = await session.get(Application, application_id)
+        assert row is not None, application_id
+        head_iin, head = await self.head()
+        common: dict[str, Any] = {
+            "application_id": application_id,
+            "head_iin": head_iin,
+            "applicant_iin": row.iin,
+            "district": row.district,
+            **fields,
+        }
+        if kind == "notification":
+            document: Any = notification(
+                **{"registration_number": row.registration_number or "KRG-20261201-000001", **common}
+            )
+        else:
+            document = refusal(**common)
+        signed = sign(document, head)
+        return await self.stamp(signed, row.district) if stamped else signed
+
+    async def from_gateway(self, key: str, issue: str, document: dict[str, Any]) -> Envelope:
+        """A message from the regional gateway (signed as the gateway signs its envelopes) on ``key``."""
+        envelope = Envelope(message_type=key, sender=GATEWAY.address, issue=issue, document=document)
+        await self.bus.publish(envelope, key)
+        return envelope
 
     async def until(self, check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
         """Wait for an asynchronous effect (a handler, the outbox relay)."""

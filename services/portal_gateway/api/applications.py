@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from services.portal_gateway.api.schemas import (
     DraftRequest,
     DraftView,
     Requirement,
+    ResultView,
     SignedRequest,
 )
 from services.portal_gateway.api.views import detail, summary
@@ -99,7 +100,8 @@ async def list_applications(db: Db, citizen: AccountHolder) -> list[ApplicationS
     response_model=ApplicationDetail,
     summary="One of your applications",
     description="Status and its history, the gateway's registration number, the delivery state, the provider's case "
-    "number, the signed result when it has arrived. Another citizen's application is NOT_FOUND.",
+    "number, the signed result when it has arrived and, when it is a notification, `queue`: the waiting list, the "
+    "position (the queue number) and its history. Another citizen's application is NOT_FOUND.",
 )
 async def get_application(db: Db, citizen: AccountHolder, application_id: ApplicationId) -> ApplicationDetail:
     async with db.sessions() as session:
@@ -109,10 +111,12 @@ async def get_application(db: Db, citizen: AccountHolder, application_id: Applic
 
 @router.get(
     "/{application_id}/result",
+    response_model=ResultView,
     summary="The signed result",
-    description="The notification or reasoned refusal signed by the provider's authorized person (§17, Process 8); "
-    "NOT_FOUND until it has arrived.",
+    description='`{"document": <signed>}`: the notification or reasoned refusal signed by the provider\'s authorized '
+    "person (the head of the housing department) and registered by the regional gateway (its stamp) (§17, Process "
+    "8); NOT_FOUND until it has arrived.",
 )
-async def get_result(db: Db, citizen: AccountHolder, application_id: ApplicationId) -> dict[str, Any]:
+async def get_result(db: Db, citizen: AccountHolder, application_id: ApplicationId) -> ResultView:
     async with db.sessions() as session:
-        return await cabinet.get_result(session, iin=citizen.iin, application_id=application_id)
+        return ResultView(document=await cabinet.get_result(session, iin=citizen.iin, application_id=application_id))

@@ -1,6 +1,7 @@
 """Public verification of signed e-documents (architecture §6): what a person or an official uses to
 check a document they were handed. Anyone may call it; it reveals only what the document itself
-carries (who signed, as what, when) and what the NCA says of the certificates."""
+carries (who signed, as what, when, what kind of holder; a registration stamp's registration) and what
+the NCA says of the certificates."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
 from services.portal_gateway.api.deps import EdsVerifier
+from shared.eds.verify import SignatureInfo
 from shared.errors import AppError, pick_language
 
 router = APIRouter(prefix="/api/v1/edocs", tags=["e-documents"])
 SignedBody = Annotated[Any, Body(description="the signed e-document (JWS JSON General Serialization)")]
+
+
+class StampView(BaseModel):
+    number: str = Field(description="regNum: the registration number the stamp gives")
+    at: datetime = Field(description="regT: the registration time")
+    district: str = Field(description="regDistrict: the district it registers for")
 
 
 class SignatureView(BaseModel):
@@ -25,6 +33,29 @@ class SignatureView(BaseModel):
     signed_at: datetime = Field(description="sigT: when the signer says it signed")
     serial: str = Field(description="the certificate's serial number, hex")
     revocation: str = Field(description="where the 'not revoked' answer came from: ocsp or crl")
+    holder: str | None = Field(
+        default=None,
+        description="the certificate's holder type: individual, employee or system (an information system)",
+    )
+    registration: StampView | None = Field(
+        default=None, description="a registration stamp's registration (role registration), as its signature covers it"
+    )
+
+    @classmethod
+    def of(cls, info: SignatureInfo) -> SignatureView:
+        made = info.registration
+        stamp = StampView(number=made.number, at=made.at, district=made.district) if made is not None else None
+        return cls(
+            iin=info.iin,
+            bin=info.bin,
+            name=info.name,
+            role=info.role,
+            signed_at=info.signed_at,
+            serial=info.serial,
+            revocation=info.revocation,
+            holder=info.holder,
+            registration=stamp,
+        )
 
 
 class VerificationView(BaseModel):
@@ -64,5 +95,5 @@ async def verify(request: Request, verifier: EdsVerifier, signed: SignedBody) ->
         code=None,
         type=verified.document.type,
         document_id=verified.document.id,
-        signatures=[SignatureView(**vars(s)) for s in verified.signatures],
+        signatures=[SignatureView.of(s) for s in verified.signatures],
     )

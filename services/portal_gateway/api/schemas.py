@@ -163,6 +163,25 @@ class DeliveryView(BaseModel):
     error: dict[str, Any] | None = None
 
 
+class WaitingListView(BaseModel):
+    code: str = Field(description="ww2, orphans, vulnerable, employees or emergency")
+    name: str
+
+
+class QueueMoveView(BaseModel):
+    at: datetime
+    position: int
+    reason: str = Field(description="why the position is what it is: registered, …")
+
+
+class QueueView(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    waiting_list: WaitingListView = Field(alias="list", description="the waiting list the citizen is registered in")
+    position: int = Field(description="the queue number (from 1)")
+    history: list[QueueMoveView] = Field(description="how the position came to be, oldest first")
+
+
 class ApplicationDetail(ApplicationSummary):
     status_at: datetime
     history: list[HistoryView]
@@ -170,4 +189,13 @@ class ApplicationDetail(ApplicationSummary):
     delivery: DeliveryView | None
     case_number: str | None
     result: dict[str, Any] | None = Field(description="the signed result (notification or reasoned refusal)")
+    queue: QueueView | None = Field(
+        default=None, description="the place in the waiting list, when the result is a notification"
+    )
     document: dict[str, Any] = Field(description="the signed application as submitted")
+
+
+class ResultView(BaseModel):
+    document: dict[str, Any] = Field(
+        description="the signed result: the head's signature, then the regional gateway's registration stamp"
+    )

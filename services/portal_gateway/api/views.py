@@ -9,7 +9,10 @@ from services.portal_gateway.api.schemas import (
     ApplicationSummary,
     DeliveryView,
     HistoryView,
+    QueueMoveView,
+    QueueView,
     RegistrationView,
+    WaitingListView,
 )
 from services.portal_gateway.cabinet import ApplicationView
 from services.portal_gateway.models import Application
@@ -39,6 +42,16 @@ def detail(view: ApplicationView) -> ApplicationDetail:
         if row.delivery_state
         else None
     )
+    place = view.queue
+    queue = (
+        QueueView(
+            waiting_list=WaitingListView(code=place.list_code, name=place.list_name),
+            position=place.position,
+            history=[QueueMoveView(at=m.at, position=m.position, reason=m.reason) for m in place.history],
+        )
+        if place is not None
+        else None
+    )
     return ApplicationDetail(
         **summary(row).model_dump(),
         status_at=row.status_at,
@@ -47,5 +60,6 @@ def detail(view: ApplicationView) -> ApplicationDetail:
         delivery=delivery,
         case_number=row.case_number,
         result=view.result,
+        queue=queue,
         document=json.loads(row.signed),
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from services.regional_gateway.domain.chain import ChainReport, sha256_hex
 from services.regional_gateway.message_log import as_entry
 from services.regional_gateway.models import DeadLetter, GatewayApplication, LogEntry
-from services.regional_gateway.outgoing import registration_of
+from services.regional_gateway.outgoing import registration_of, result_registration_of
 from shared.housing.messages import DeliveryState, Registration
 
 
@@ -102,6 +102,9 @@ class DeliveryView(BaseModel):
     sender: str = Field(description="the original sender: receipts, statuses and the result go back there")
     registration: Registration | None
     last_status: str | None = Field(description="the last business status relayed from the provider")
+    result_registration: Registration | None = Field(
+        default=None, description="the provider's result as the gateway registered it (Process 8): its own number"
+    )
     error: dict[str, Any] | None = Field(description="why it was not delivered: {code, details}")
     messages: list[LoggedMessage] = Field(description="the application's messages in the log")
 
@@ -114,6 +117,7 @@ class DeliveryView(BaseModel):
             sender=application.sender,
             registration=registration_of(application),
             last_status=application.last_status,
+            result_registration=result_registration_of(application),
             error=json.loads(application.error) if application.error else None,
             messages=[LoggedMessage.model_validate(e.model_dump()) for e in entries],
         )

@@ -62,8 +62,9 @@ async def _delivery_view(session: AsyncSession, application: GatewayApplication)
     response_model=DeliveryView,
     summary="An application's delivery state and registration",
     description="The transport state (ON_DELIVERY, DELIVERED, NOT_DELIVERED, DELIVERY_STOPPED), kept apart from "
-    "the business status; the registration number and time; the original sender; the application's messages in "
-    "the log. NOT_FOUND when the gateway has never seen it.",
+    "the business status; the registration number and time; the original sender; the registration of the "
+    "provider's result (Process 8: a number of its own); the application's messages in the log. NOT_FOUND when the "
+    "gateway has never seen it.",
 )
 async def get_delivery(db: Db, application_id: ApplicationId) -> DeliveryView:
     async with db.sessions() as session:
