@@ -14,10 +14,17 @@ Before the transaction (`check_delivery`, slow and remote):
    signature is fine): that is the system's credential to renew, not the citizen's fault, so the delivery
    is never recorded as rejected; it is redelivered (then dead-lettered, kept) with an ALERT in the log
    (`STAMP_ALERT`), and the gateway, once it has renewed its certificate, re-stamps and delivers it anew;
-2. ask the registries for Condition 3's facts and decide; when they do not answer, raise (redelivery).
+2. ask the registries for Condition 3's facts and decide; when they do not answer, raise (redelivery);
+3. when Condition 3 passes (the case will be REGISTERED): ask what §15 and the waiting list read, and
+   assess them (`assessment_of`): the §15 grounds (domain/grounds.py) on the day the gateway registered
+   the application, Kazakhstan's day (R17: the five years count back from the day it was accepted), with
+   the akimats' directory (shared/data/akimats.py) for item 2's exception, and the waiting list
+   (domain/lists.py) — a JSON dict the case keeps for the specialist (Annex 1 step 5) and the commission
+   (step 6). A registry outage here is raised too: a case is never opened without its assessment. A
+   Process 7 case (Condition 3 fails) has none.
 
 In the inbox transaction (`take_in`): record the rejected intake, or open the case with Condition 3's
-decision and its ``case.status`` message — unless the application already has one.
+decision, the assessment and its ``case.status`` message — unless the application already has one.
 """
 
 from __future__ import annotations
@@ -33,11 +40,14 @@ from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.provider import cases
+from services.provider.domain import grounds, lists
 from services.provider.domain.condition3 import Decision, decide
 from services.provider.domain.facts import Asked
 from services.provider.models import RejectedIntake
-from services.provider.registry_facts import AnswerMemory, gather_facts
+from services.provider.registry_facts import AnswerMemory, gather_assessment, gather_facts
 from shared.bus.envelope import Envelope
+from shared.calendar import as_utc, local_day
+from shared.data.akimats import AKIMAT_BINS
 from shared.eds.certs import holder_bin, holder_type
 from shared.eds.credentials import SignerSource
 from shared.eds.signing import Signer, b64url_decode
@@ -65,13 +75,16 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """The delivery passed the screening; Condition 3's decision and the answers it was made on."""
+    """The delivery passed the screening; Condition 3's decision, the §15 and waiting-list assessment
+    (for a registered case), and the answers they were made on."""
 
     intake: cases.Intake
     decision: Decision
     answers: tuple[Asked, ...]
     signer: Signer
     """The provider's, which signs the case's first status (got here: it may ask the NCA)."""
+    assessment: dict[str, Any] | None = None
+    """`assessment_of`'s, when Condition 3 passed; None for Process 7."""
 
 
 Verdict = Rejected | Accepted
@@ -86,8 +99,10 @@ async def check_delivery(
     gateway_bin: str,
     memory: AnswerMemory | None = None,
 ) -> Verdict:
-    """Screen the delivered message and decide Condition 3 on the registries' answers. Raises only
-    what may pass later: a transient verification failure, or the registries not answering."""
+    """Screen the delivered message, decide Condition 3 on the registries' answers and, when it passes,
+    assess §15 and the waiting list (`assessment_of`). Raises only what may pass later: a transient
+    verification failure, or the registries not answering (also half-way through §15's queries: the
+    answers already given are remembered in ``memory``)."""
     try:
         intake = await screen(envelope, verifier=verifier, gateway_bin=gateway_bin)
     except AppError as exc:
@@ -108,11 +123,34 @@ async def check_delivery(
             ) from None
         log.warning("delivery rejected: not a verified application from the gateway", code=exc.code)
         return Rejected(exc)
-    gathered = await gather_facts(
-        registries, intake.application, consent=intake.signed, user_id=envelope.user_id, memory=memory
-    )
+    application = intake.application
+    consent, user_id = intake.signed, envelope.user_id
+    gathered = await gather_facts(registries, application, consent=consent, user_id=user_id, memory=memory)
+    decision, answers, assessment = decide(application, gathered.facts), gathered.answers, None
+    if not decision.refused:
+        answers = await gather_assessment(
+            registries, application, answers, consent=consent, user_id=user_id, memory=memory
+        )
+        assessment = assessment_of(application, answers, registered_at=intake.registration.registered_at)
     signer = await credentials.signer()
-    return Accepted(intake, decide(intake.application, gathered.facts), gathered.answers, signer)
+    return Accepted(intake, decision, answers, signer, assessment)
+
+
+def assessment_of(
+    application: ApplicationDocument, answers: tuple[Asked, ...], *, registered_at: datetime
+) -> dict[str, Any]:
+    """The §15 grounds and the waiting list of a registered application, as the case keeps them
+    (`grounds.to_json` with ``placement``: `lists.to_json`; the placement's limits join the assessment's),
+    on the day ``registered_at`` falls on in Kazakhstan (a time without a zone is taken as UTC)."""
+    as_of = local_day(as_utc(registered_at))
+    facts = grounds.GroundFacts.of(answers, akimats=AKIMAT_BINS)
+    verdict = grounds.assess(application, facts, as_of=as_of)
+    social = {iin: result for (query, iin), result in facts.answers.items() if query == "social-status"}
+    placement = lists.place_application(application, social, as_of=as_of)
+    assessment = grounds.to_json(verdict)
+    assessment["limits"] += list(placement.limits)
+    assessment["placement"] = lists.to_json(placement)
+    return assessment
 
 
 async def screen(envelope: Envelope, *, verifier: Verifier, gateway_bin: str) -> cases.Intake:
@@ -237,6 +275,7 @@ async def take_in(
         answers=verdict.answers,
         now=now,
         signer=verdict.signer,
+        assessment=verdict.assessment,
     )
     if case is None:
         log.info("application already has a case", application=verdict.intake.application.id)

@@ -155,7 +155,7 @@ class ResidenceRow(RegistryStubModel, table=True):
     registered_to: date | None = None
     dwelling: str | None = Field(default=None, max_length=40, index=True)
     basis: str = Field(max_length=24)
-    host_iin: str | None = Field(default=None, max_length=12)
+    host_iin: str | None = Field(default=None, max_length=12, index=True)
     left_voluntarily: bool
 
 

@@ -1,17 +1,19 @@
 """§15 grounds (services/provider/domain/grounds.py): each item on hand-built registry answers, the item 2
 exception, the five-year boundary, item 4's reading (the need, not the dwelling), item 5's allowed
-relatives, and one test per persona trait on the registries' real answers."""
+relatives and the registrations the host's own address answer lists, the JSON the case keeps, and one
+test per persona trait on the registries' real answers."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from services.provider.domain.grounds import GroundFacts, assess, to_ask, window_start, within_window
-from services.registry_stub.population.generator import generate
+from services.provider.domain.grounds import GroundFacts, assess, to_ask, to_json, window_start, within_window
 from services.registry_stub.population.names import AKIMAT_BIN
+from shared.data.akimats import AKIMAT_BINS
 from shared.eds.document import Author
 from shared.housing.application import Address, Applicant, ApplicationDocument, Consents
 from tests.support.provider import AS_OF, World
@@ -336,6 +338,77 @@ def test_a_divorced_spouse_moved_in_after_the_divorce_is_another_person() -> Non
     assert grounds_of(world_of(events=events, others=hosted(SPOUSE, ago(2)))) == [(5, "established", True)]
 
 
+def own_addresses(*hosted_here: tuple[str, dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The applicant's address answer listing whom they registered (``hosted``)."""
+    return {("addresses", APPLICANT): {"history": [], "hosted": [{"iin": who, **r} for who, r in hosted_here]}}
+
+
+def test_whom_the_applicants_own_address_answer_lists_as_registered_by_them_is_read() -> None:
+    """Nobody need be asked about the lodger: the host's address answer names them (and the limit goes)."""
+    lodger = residence(ago(2), basis="lodger", host=APPLICANT)
+    result = assess(application(), world_of(others=own_addresses((LODGER, lodger))), as_of=TODAY)
+    (finding,) = result.findings
+    assert (finding.ground, finding.status, finding.on) == (5, "established", ago(2))
+    assert (finding.evidence[0].registry, finding.evidence[0].subject) == ("addresses", APPLICANT)
+    assert LODGER in finding.evidence[0].fact and LODGER in finding.summary
+    assert result.limits == () and result.outcome == "commission"
+
+
+def test_a_registration_in_both_answers_is_one_finding_and_family_allowed_stays_allowed() -> None:
+    family = ({"iin": CHILD, "relation": "child", "birth_date": "2015-04-20"},)
+    lodger, child = residence(ago(2), basis="lodger", host=APPLICANT), residence(ago(2), host=APPLICANT)
+    others = {**own_addresses((LODGER, lodger), (CHILD, child)), **hosted(LODGER, ago(2))}
+    assert grounds_of(world_of(family=family, others=others)) == [(5, "established", True)]
+
+
+def test_without_the_hosted_list_the_limit_names_whom_it_could_check() -> None:
+    result = assess(application(), world_of(others=hosted(LODGER, ago(2))), as_of=TODAY)
+    assert len(result.limits) == 1 and "§15 item 5" in result.limits[0] and LODGER in result.limits[0]
+
+
+# --- the JSON the case keeps ------------------------------------------------------------------------
+
+
+def test_the_assessment_as_the_case_keeps_it() -> None:
+    facts = world_of(
+        dwellings=(dwelling("C-1", ago(9), ago(3), "sale", to=LODGER),),
+        others=own_addresses((LODGER, residence(ago(7), basis="lodger", host=APPLICANT))),
+    )
+    kept = to_json(assess(application(), facts, as_of=TODAY))
+    assert json.loads(json.dumps(kept)) == kept  # JSON as it is: dates are ISO strings
+    assert {k: kept[k] for k in ("as_of", "window_start", "outcome", "grounds", "decision", "limits")} == {
+        "as_of": "2026-11-01",
+        "window_start": "2021-11-01",
+        "outcome": "refuse",
+        "grounds": [2],
+        "decision": "refuse on §15 item 2",
+        "limits": [],
+    }
+    sale, lodger = kept["findings"]
+    assert sale == {
+        "ground": 2,
+        "section": "§15 item 2",
+        "status": "established",
+        "summary": f"sale of C-1 (karaganda) on {ago(3)} to {LODGER}",
+        "kk": "өзiне меншiк құқығымен тиесiлi, тұру үшiн жарамды тұрғын үйдi иелiгiнен шығару",
+        "on": ago(3).isoformat(),
+        "within_window": True,
+        "causation_clear": True,
+        "counts": True,
+        "refuses": True,
+        "evidence": [
+            {
+                "registry": "real-estate",
+                "subject": APPLICANT,
+                "record": "C-1",
+                "on": ago(3).isoformat(),
+                "fact": f"disposal: sale, counterparty {LODGER} (flat C-1, 50.0 m², share 1)",
+            }
+        ],
+    }
+    assert (lodger["ground"], lodger["within_window"], lodger["counts"], lodger["refuses"]) == (5, False, False, False)
+
+
 # --- the personas, on the registries' real answers ------------------------------------------------
 
 QUERY_PATHS = {
@@ -347,20 +420,13 @@ QUERY_PATHS = {
 }
 
 
-async def real_facts(world: World, iin: str, *extra: str) -> tuple[ApplicationDocument, GroundFacts]:
-    """What `to_ask` names, asked of the registries (and the addresses of ``extra``: someone the
-    registries give no query to find, e.g. a lodger)."""
+async def real_facts(world: World, iin: str) -> tuple[ApplicationDocument, GroundFacts]:
+    """What `to_ask` names, asked of the registries (the host's own address answer lists whom they
+    registered: a lodger is found without asking about them)."""
     app = application(iin)
     person = await world.registry_result(QUERY_PATHS["person"].format(iin))
-    pairs = to_ask(app, person) + [("addresses", who) for who in extra] + [("person", who) for who in extra]
-    answers = {(q, who): await world.registry_result(QUERY_PATHS[q].format(who)) for q, who in dict.fromkeys(pairs)}
-    return app, GroundFacts(answers, frozenset(AKIMAT_BIN.values()))
-
-
-def lodger_of(host: str) -> list[str]:
-    """Whom ``host`` registered, from the generator (the registries answer no such query)."""
-    first = next(iter(generate(17032014, 400, today=AS_OF)))
-    return [r.iin for r in first.residences if r.host_iin == host]
+    answers = {(q, who): await world.registry_result(QUERY_PATHS[q].format(who)) for q, who in to_ask(app, person)}
+    return app, GroundFacts(answers, AKIMAT_BINS)
 
 
 ON_THE_WORLD = pytest.mark.asyncio(loop_scope="package")
@@ -382,8 +448,7 @@ async def test_each_persona_trait_is_found_in_the_registries_answers(
     world: World, trait: str, ground: int, status: str, outcome: str
 ) -> None:
     for iin in await world.personas(trait):
-        extra = lodger_of(iin) if ground == 5 else []
-        app, facts = await real_facts(world, iin, *extra)
+        app, facts = await real_facts(world, iin)
         result = assess(app, facts, as_of=AS_OF)
         counted = [(f.ground, f.status) for f in result.findings if f.within_window]
         assert (ground, status) in counted, (iin, result)

@@ -320,6 +320,20 @@ def test_employers_have_valid_bins_and_names(batches: list[Population]) -> None:
     assert all(is_valid_bin(b) for b in names.AKIMAT_BIN.values())
 
 
+def test_the_akimats_directory_is_one_valid_bin_per_district_made_by_its_rule() -> None:
+    """shared/data/akimats.py, which the population and the provider both read: the rule its docstring
+    gives (``make_bin("9907", 100 + 7·i)``, DISTRICTS order) reproduces every BIN, written out."""
+    from shared.data.akimats import AKIMAT_BINS, AKIMATS
+    from shared.geo import DISTRICTS
+
+    assert [a.district for a in AKIMATS] == [d.code for d in DISTRICTS] and len(AKIMAT_BINS) == len(DISTRICTS)
+    assert [a.bin for a in AKIMATS] == [names.make_bin("9907", 100 + 7 * i) for i in range(len(DISTRICTS))]
+    assert all(
+        is_valid_bin(a.bin) and a.name_kk == f"{d.name_kk} әкімдігі" for a, d in zip(AKIMATS, DISTRICTS, strict=True)
+    )
+    assert names.AKIMAT_BIN == {a.district: a.bin for a in AKIMATS}
+
+
 def test_a_power_of_attorney_joins_two_different_people(batches: list[Population]) -> None:
     powers = every(batches, "powers")
     assert powers and all(a.principal_iin != a.attorney_iin and a.issued_on < a.valid_until for a in powers)

@@ -123,7 +123,8 @@ def test_a_sale_six_years_ago_is_outside_the_five_year_window(small: list[Popula
 def test_the_left_dwelling_persona_left_a_state_flat_while_his_wife_owned_one(
     small: list[Population], ix: Index
 ) -> None:
-    """§15.4 (Kazakh text): leaving a dwelling of the state housing fund while not in need."""
+    """§15.4 (R15, as corrected): leaving a dwelling while not in need; he was housed by the state fund and
+    his then wife owned a flat, so he was not in need on either count."""
     iin = persona(small, "ground:left_dwelling")
     [left] = [r for r in ix.residences[iin] if r.basis is Basis.TENANT_STATE_FUND]
     assert left.left_voluntarily and within_five_years(left.registered_to, TODAY) and left.dwelling
@@ -166,6 +167,51 @@ def test_selling_a_dwelling_already_found_in_emergency_is_not_alienation() -> No
     wreck = replace(FLAT, emergency_finding_no="АҚ-2023-00001", emergency_found_on=date(2023, 1, 1))
     assert grounds(index(sold(date(2024, 1, 1)), dwellings=(wreck,)), OWNER.iin, TODAY) == set()
     assert grounds(index(sold(date(2024, 1, 1))), OWNER.iin, TODAY) == {"ground:alienation"}
+
+
+def test_a_buyback_by_a_buyer_not_in_the_akimats_directory_is_alienation() -> None:
+    """§15.2's exception needs a local executive body as the buyer: a bank's BIN is valid, but no akimat's."""
+    bank = sold(date(2024, 1, 1), Disposal.BUYBACK, preferential_credit=True, counterparty="010340010217")
+    assert grounds(index(bank), OWNER.iin, TODAY) == {"ground:alienation"}
+
+
+def left(basis: Basis, on: date = date(2024, 3, 1), *, voluntarily: bool = True) -> Residence:
+    return Residence(
+        OWNER.iin, "karaganda", "Қарағанды қ., Бейбітшілік көшесі, 3-үй", date(2015, 1, 1), on, None, basis,
+        left_voluntarily=voluntarily,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("basis", "owns", "voluntarily", "ground"),
+    [
+        (Basis.TENANT_PRIVATE, True, True, True),  # any dwelling, left while owning one: not in need
+        (Basis.FAMILY_OF_OWNER, True, True, True),
+        (Basis.TENANT_STATE_FUND, False, True, True),  # housed by the state fund: not in need
+        (Basis.TENANT_PRIVATE, False, True, False),  # a renter owning nothing was in need
+        (Basis.TENANT_PRIVATE, True, False, False),  # not left on their own application
+    ],
+)
+def test_leaving_any_dwelling_while_not_in_need_is_a_ground(
+    basis: Basis, owns: bool, voluntarily: bool, ground: bool
+) -> None:
+    """§15.4 (R15, as corrected): the words qualify the need, not the dwelling left."""
+    kept = [Ownership(FLAT.cadastral_no, OWNER.iin, "1", date(2010, 5, 5), Acquisition.PURCHASE)] if owns else []
+    found = grounds(index(*kept, residences=[left(basis, voluntarily=voluntarily)]), OWNER.iin, TODAY)
+    assert found == ({"ground:left_dwelling"} if ground else set())
+
+
+def test_leaving_while_the_spouse_owned_a_dwelling_is_a_ground_and_outside_the_five_years_is_not() -> None:
+    wife = Person("820202400006", "Ахметова", "Айгүл", "Маратқызы", date(1982, 2, 2), Sex.FEMALE, "KZ", None)
+    hers = Ownership(FLAT.cadastral_no, wife.iin, "1", date(2012, 1, 1), Acquisition.PURCHASE)
+    wedding = CivilEvent(
+        "AKT-2013-1", CivilEventKind.MARRIAGE, date(2013, 6, 1), "АХАЖ", (("spouse", OWNER.iin), ("spouse", wife.iin))
+    )
+    world = {"persons": [wife], "civil_events": [wedding]}
+    recent = index(hers, residences=[left(Basis.TENANT_PRIVATE)], **world)  # type: ignore[arg-type]
+    assert grounds(recent, OWNER.iin, TODAY) == {"ground:left_dwelling"}
+    old = index(hers, residences=[left(Basis.TENANT_PRIVATE, date(2020, 3, 1))], **world)  # type: ignore[arg-type]
+    assert grounds(old, OWNER.iin, TODAY) == set()
 
 
 def test_a_buyback_while_owning_another_dwelling_is_alienation() -> None:

@@ -24,6 +24,7 @@ from shared.bus.envelope import Envelope
 from shared.bus.memory import InMemoryBus
 from shared.bus.proof import Gatekeeper, Sealer
 from shared.consent import reference
+from shared.data.akimats import AKIMAT_BINS
 from shared.eds.credentials import SystemCredentials
 from shared.eds.revocation import RevocationSources
 from shared.eds.trust import TrustStore
@@ -217,20 +218,33 @@ async def test_a_ground_persona_has_the_transaction_within_five_years(
 
 async def test_the_buyback_exception_is_an_only_dwelling_bought_on_preferential_credit(registry: Registry) -> None:
     """§15.2 exception: the only dwelling, bought with a long-term preferential housing credit, bought
-    back by the local executive body after a mortgage default."""
+    back by the local executive body (a BIN of the akimats' directory) after a mortgage default."""
     estate = await registry.result(f"/api/v1/persons/{await registry.persona('exception:buyback')}/real-estate")
     [disposal] = [t for t in _disposals(estate, FIVE_YEARS_AGO)]
-    assert disposal["type"] == "buyback"
+    assert disposal["type"] == "buyback" and disposal["counterparty"] in AKIMAT_BINS
     assert disposal["dwelling"]["transactions"][0]["preferential_credit"] is True
     assert estate["owns_now"] is False
 
 
 async def test_leaving_a_state_fund_dwelling_shows_in_the_address_history(registry: Registry) -> None:
-    """§15.4 (Kazakh text): leaving a dwelling of the state housing fund while not in need."""
+    """§15.4 (R15, as corrected): leaving a dwelling — here a state-fund tenancy — while not in need."""
     history = (await registry.result(f"/api/v1/persons/{await registry.persona('ground:left_dwelling')}/addresses"))[
         "history"
     ]
     assert any(r["basis"] == "tenant_state_fund" and r["left_voluntarily"] and r["registered_to"] for r in history)
+
+
+async def test_the_address_answer_lists_whom_the_person_registered_as_host(registry: Registry) -> None:
+    """§15.5: the lodger the persona registered is in the host's own address answer (``hosted``), with
+    the registration as the lodger's history has it; someone who registered nobody has none."""
+    host = await registry.persona("ground:moved_in_others")
+    answer = await registry.result(f"/api/v1/persons/{host}/addresses")
+    [lodger] = [r for r in answer["hosted"] if r["basis"] == "lodger"]
+    assert lodger["host_iin"] == host and lodger["iin"] != host and lodger["registered_from"]
+    own = (await registry.result(f"/api/v1/persons/{lodger['iin']}/addresses"))["history"]
+    assert {k: v for k, v in lodger.items() if k != "iin"} in own
+    dead = await registry.result(f"/api/v1/persons/{await registry.persona('dead')}/addresses")
+    assert dead["hosted"] == []
 
 
 async def test_owners_and_emergency_dwellings(registry: Registry) -> None:

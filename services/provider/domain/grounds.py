@@ -1,7 +1,10 @@
-"""§15: the grounds for refusing the service, read from the registries' answers. The specialist
-establishes them for the housing commission (Annex 1 step 5); the commission decides (Annex 1 step 6)
-and a §15 refusal is the reasoned refusal of §5 naming its item (R3). Pure: the answers come in as the
-JSON results the registries signed (services/registry_stub/registries/queries.py); nothing here asks.
+"""§15: the grounds for refusing the service, read from the registries' answers. They are assessed at
+intake (Annex 1 step 3), once Condition 3 has passed, on the answers the provider gathered
+(services/provider/intake.py: `to_ask` names them), and the assessment (`to_json`) is kept on the case:
+the specialist establishes the grounds from it for the housing commission (Annex 1 step 5); the
+commission decides (Annex 1 step 6) and a §15 refusal is the reasoned refusal of §5 naming its item (R3).
+Pure: the answers come in as the JSON results the registries signed
+(services/registry_stub/registries/queries.py); nothing here asks.
 
 §15 (the Kazakh text wins): «Егер азаматтың соңғы бес жылдың iшiнде өз тұрғын үй жағдайларын қасақана
 нашарлатуы салдарынан мынадай: … жолымен мұқтажға айналғаны белгіленсе, мемлекеттік көрсетілетін
@@ -38,26 +41,30 @@ Readings beyond docs/regulation.md §15:
 - **Item 4** restricts the NEED, not the dwelling left: «… мемлекеттiк тұрғын үй қорынан тұрғын үйге
   немесе жеке тұрғын үй қорынан жергiлiктi атқарушы орган жалдаған тұрғын үйге мұқтаж болмаған кезде
   тұрғын үйден кету» — leaving a dwelling (any: the state fund's, a private one) at a time when one was
-  not in need of a dwelling from the state fund or rented by the akimat. This departs from R15 ("only
-  state-fund dwellings"). Not in need, by the registries: the applicant or their spouse then owned a
-  dwelling, or the applicant was then a tenant of the state fund (housed from it). A private tenant or
-  lodger, owning nothing, was in need: no finding. Living as the family of an owner other than the
+  not in need of a dwelling from the state fund or rented by the akimat (R15 as corrected: an earlier
+  reading limited it to state-fund dwellings). Not in need, by the registries: the applicant or their
+  spouse then owned a dwelling, or the applicant was then a tenant of the state fund (housed from it).
+  A private tenant or lodger, owning nothing, was in need: no finding. Living as the family of an owner other than the
   spouse (e.g. in the parents' flat): whether that met the need is the commission's question.
 - **Item 2's exception** needs all of: the disposal is the register's ``buyback`` (after a mortgage
   default), the buyer is a local executive body (its BIN in `GroundFacts.akimats`; any other buyer,
   a bank or a person, is no exception), the dwelling was bought with a long-term preferential housing
   credit, and it was the applicant's only dwelling the day before. Without the akimats' directory a
-  BIN buyer is a question. A dwelling with an emergency finding is fit to live in when the finding came
-  after the disposal; the real-estate answer does not date the finding, so unless the
-  emergency-dwellings answer does, it is a question.
+  BIN buyer is a question. The directory is shared/data/akimats.py (`AKIMAT_BINS`), which the
+  registries' population draws its buyers from too; intake passes it. A dwelling with an emergency
+  finding is fit to live in when the finding came after the disposal; the real-estate answer does not
+  date the finding, so unless the emergency-dwellings answer does, it is a question.
 - **Item 3**: the register's ``destruction`` is a question (the fault, «өз кiнәсiнен», is not a
   registry fact); ``demolition`` by the akimat's decision is no finding; an emergency finding is no
   finding of fault.
 - **Item 5** (R16): «еңбекке жарамсыз» — unable to work: pension age (63 men, 58 women, the 2014
   ages) or a group I/II disability or an age pension current on the day. Someone moved in is a
-  registration naming the applicant as host (another person's address history); the registries have no
-  query "who did this person register", so only the persons asked about (`to_ask`: the family the
-  individuals database links) can be checked — `GroundsAssessment.limits` says so.
+  registration naming the applicant as host: the applicant's own address answer lists them
+  (``hosted``: whom the address register has the applicant registering), and another person's address
+  history asked about shows the same. Someone not of the family the individuals database links is
+  "another person" without more; the family's ages and social status are asked (`to_ask`). An address
+  answer without ``hosted`` (an older registry) leaves only the persons asked about to check —
+  `GroundsAssessment.limits` says so.
 - The grounds are the applicant's own acts («азаматтың … өз тұрғын үй жағдайларын»); the spouse's
   dwellings are read only for item 4's need.
 """
@@ -479,32 +486,46 @@ def moved_in_others(iin: str, facts: GroundFacts, as_of: date) -> list[Finding]:
     another person's address history, naming the applicant as its host."""
     family = {str(f["iin"]): f for f in (facts.get("person", iin) or {}).get("family", []) if f.get("iin")}
     found = []
-    for (query, who), answer in sorted(facts.answers.items()):
-        if query != "addresses" or who == iin:
+    for who, r, evidence in _registrations_hosted_by(iin, facts):
+        day = _day(r.get("registered_from"))
+        if day is None:
             continue
-        for r in answer.get("history", []):
-            day = _day(r.get("registered_from"))
-            if r.get("host_iin") != iin or day is None:
-                continue
-            relation = "spouse" if who in _spouses_on(facts, iin, day) else str(family.get(who, {}).get("relation"))
-            allowed, why = _allowed(facts, who, relation, family.get(who, {}), day)
-            if allowed is True:
-                continue
-            evidence = [
-                Evidence(
-                    "addresses",
-                    who,
-                    f"{r.get('address')} [{r.get('dwelling') or 'dwelling not recorded'}]",
-                    day,
-                    f"registered by the host {iin} as {r.get('basis')} from {day}",
-                )
-            ]
-            status: Status = "established" if allowed is False else "question"
-            summary = f"moved {who} ({why}) into {r.get('address')} on {day}"
-            if status == "question":
-                summary += ": whether they were unable to work is for the commission"
-            found.append(_finding(5, status, summary, evidence, day, as_of))
+        relation = "spouse" if who in _spouses_on(facts, iin, day) else str(family.get(who, {}).get("relation"))
+        allowed, why = _allowed(facts, who, relation, family.get(who, {}), day)
+        if allowed is True:
+            continue
+        status: Status = "established" if allowed is False else "question"
+        summary = f"moved {who} ({why}) into {r.get('address')} on {day}"
+        if status == "question":
+            summary += ": whether they were unable to work is for the commission"
+        found.append(_finding(5, status, summary, [evidence], day, as_of))
     return found
+
+
+def _registrations_hosted_by(iin: str, facts: GroundFacts) -> list[tuple[str, Mapping[str, Any], Evidence]]:
+    """Every registration naming ``iin`` as host, once each: (who was registered, the registration, the
+    evidence), from the applicant's own address answer (``hosted``) and from the address histories of the
+    others asked about, in the order of who, then the day."""
+    seen: dict[tuple[str, str, str], tuple[str, Mapping[str, Any], Evidence]] = {}
+
+    def add(who: str, r: Mapping[str, Any], answer_about: str) -> None:
+        key = (who, str(r.get("registered_from")), str(r.get("address")))
+        if key in seen or not who or who == iin:
+            return
+        fact = f"{who} registered by the host {iin} as {r.get('basis')} from {r.get('registered_from')}"
+        if r.get("registered_to"):
+            fact += f" to {r.get('registered_to')}"
+        record = f"{r.get('address')} [{r.get('dwelling') or 'dwelling not recorded'}]"
+        seen[key] = (who, r, Evidence("addresses", answer_about, record, _day(r.get("registered_from")), fact))
+
+    for r in (facts.get("addresses", iin) or {}).get("hosted", []):
+        add(str(r.get("iin") or ""), r, iin)
+    for (query, who), answer in sorted(facts.answers.items()):
+        if query == "addresses" and who != iin:
+            for r in answer.get("history", []):
+                if r.get("host_iin") == iin:
+                    add(who, r, who)
+    return [seen[k] for k in sorted(seen)]
 
 
 def _allowed(
@@ -599,9 +620,53 @@ def assess(application: ApplicationDocument, facts: GroundFacts, *, as_of: date)
     refusing = sorted({f.ground for f in findings if f.refuses})
     counting = sorted({f.ground for f in findings if f.counts})
     outcome: Outcome = "refuse" if refusing else "commission" if counting else "no_ground"
-    asked = sorted(who for q, who in facts.answers if q == "addresses" and who != iin)
-    limits = (
-        "§15 item 5: registrations naming the applicant as host are known only in the address histories "
-        f"asked for ({', '.join(asked) or 'nobody'}): the registries answer no query for whom a person registered",
-    )
+    limits: tuple[str, ...] = ()
+    if "hosted" not in (facts.get("addresses", iin) or {}):
+        asked = sorted(who for q, who in facts.answers if q == "addresses" and who != iin)
+        limits = (
+            "§15 item 5: registrations naming the applicant as host are known only in the address histories "
+            f"asked for ({', '.join(asked) or 'nobody'}): the applicant's address answer lists nobody they registered",
+        )
     return GroundsAssessment(as_of, window_start(as_of), findings, outcome, tuple(refusing or counting), limits)
+
+
+# --- what the case keeps ---------------------------------------------------------------------------
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def evidence_json(e: Evidence) -> dict[str, Any]:
+    return {"registry": e.registry, "subject": e.subject, "record": e.record, "on": _iso(e.on), "fact": e.fact}
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "ground": f.ground,
+        "section": f.section,
+        "status": f.status,
+        "summary": f.summary,
+        "kk": f.kk,
+        "on": _iso(f.on),
+        "within_window": f.within_window,
+        "causation_clear": f.causation_clear,
+        "counts": f.counts,
+        "refuses": f.refuses,
+        "evidence": [evidence_json(e) for e in f.evidence],
+    }
+
+
+def to_json(assessment: GroundsAssessment) -> dict[str, Any]:
+    """The assessment as the case keeps it (JSON: dates as ISO strings), for the specialist and the
+    commission: the day and window, the proposal (``outcome``, ``grounds``, ``decision``), every finding
+    with its evidence, and what the facts could not cover (``limits``)."""
+    return {
+        "as_of": assessment.as_of.isoformat(),
+        "window_start": assessment.window_start.isoformat(),
+        "outcome": assessment.outcome,
+        "grounds": list(assessment.grounds),
+        "decision": assessment.decision,
+        "findings": [finding_json(f) for f in assessment.findings],
+        "limits": list(assessment.limits),
+    }

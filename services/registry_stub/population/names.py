@@ -1,13 +1,14 @@
 """Names for the synthetic population: Kazakh and Russian surnames (male and female forms), given
 names by sex, patronymics from the father's given name, streets, registry offices, courts, notaries and
-employers (with BINs that pass shared.iin.is_valid_bin). Plain data and small pure functions; nothing
-here is random: the generator picks.
+employers (with BINs that pass shared.iin.is_valid_bin; the akimats' BINs are shared/data/akimats.py's).
+Plain data and small pure functions; nothing here is random: the generator picks.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+from shared.data.akimats import AKIMATS
 from shared.geo import DISTRICTS, LOCALITIES
 from shared.iin import check_digit
 
@@ -336,9 +337,10 @@ def make_bin(registered_yymm: str, serial: int) -> str:
         serial += 1
 
 
-AKIMAT_BIN: dict[str, str] = {d.code: make_bin("9907", 100 + i * 7) for i, d in enumerate(DISTRICTS)}
-"""The akimat of each city and district (the local executive body that buys dwellings back, §15.2)."""
-AKIMAT_NAME: dict[str, str] = {d.code: f"{d.name_kk} әкімдігі" for d in DISTRICTS}
+AKIMAT_BIN: dict[str, str] = {a.district: a.bin for a in AKIMATS}
+"""The akimat of each city and district (the local executive body that buys dwellings back, §15.2): the
+directory in shared/data/akimats.py, which the provider reads too (made by `make_bin("9907", 100 + 7·i)`)."""
+AKIMAT_NAME: dict[str, str] = {a.district: a.name_kk for a in AKIMATS}
 
 # Employers by §14 work category: (name, BIN, positions).
 _EMPLOYERS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {

@@ -12,10 +12,11 @@ The persona built for a trait comes first; a later one carries it only when it i
 
 from __future__ import annotations
 
+from shared.data.akimats import AKIMAT_BY_DISTRICT
+
 from .builder import FEMALE, KAZAKH, MALE, RUSSIAN, UZBEK, Builder
 from .cast import KARAGANDA, Cast
 from .clean_personas import add_clean_personas
-from .names import AKIMAT_BIN
 from .records import Acquisition, Basis, Disposal, VulnerableGroup
 
 
@@ -141,7 +142,7 @@ def _not_grounds(c: Cast) -> None:
         credit=True,
         disposed_on=ago(2),
         disposed_by=Disposal.BUYBACK,
-        counterparty=AKIMAT_BIN[KARAGANDA],
+        counterparty=AKIMAT_BY_DISTRICT[KARAGANDA].bin,
     )
     b.reside(bb, flat, ago(9), until=ago(2))
     c.rent(bb, KARAGANDA, ago(2))

@@ -9,10 +9,18 @@ need by deliberately worsening their housing conditions through
      bought with a long-term preferential housing credit and bought back by the local executive body
      because the mortgagor could not meet the mortgage obligations;
   3) destruction or damage of the dwelling through their own fault;
-  4) leaving a dwelling of the STATE housing fund (or one the local executive body rented from the
-     private fund) while not in need of housing;
+  4) leaving a dwelling — any dwelling — while not in need of a dwelling from the state housing fund
+     (or of one the local executive body rents from the private fund): the words qualify the need, not
+     the dwelling left (docs/regulation.md R15, as corrected; services/provider/domain/grounds.py). Not in
+     need, by the records: on the day they left, the person or their spouse owned a dwelling, or the
+     person was leaving a tenancy of the state fund (housed from it). A registration left on the
+     person's own application (``left_voluntarily``) is leaving; one closed otherwise (a sale, a death,
+     a divorce the records do not call voluntary) is not;
   5) moving in persons other than the spouse, minor and work-disabled (еңбекке жарамсыз) children,
      and work-disabled parents.
+
+The buy-back exception's buyer must be a local executive body: one of the akimats' BINs of
+shared/data/akimats.py, the directory the provider reads too.
 """
 
 from __future__ import annotations
@@ -21,8 +29,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
+from shared.data.akimats import AKIMAT_BINS
 from shared.geo import district_of
-from shared.iin import is_valid_bin
 
 from .builder import INCOME_LIMIT, add_years
 from .records import (
@@ -159,7 +167,7 @@ def buyback_exception(ix: Index, o: Ownership) -> bool:
     if o.disposed_by is not Disposal.BUYBACK or not o.preferential_credit or o.disposed_on is None:
         return False
     only = [x.dwelling for x in owned_on(ix, o.iin, date.fromordinal(o.disposed_on.toordinal() - 1))]
-    return only == [o.dwelling] and o.counterparty is not None and is_valid_bin(o.counterparty)
+    return only == [o.dwelling] and o.counterparty in AKIMAT_BINS
 
 
 def _habitable(ix: Index, o: Ownership) -> bool:
@@ -197,12 +205,13 @@ def grounds(ix: Index, iin: str, today: date) -> set[str]:
             found.add("ground:alienation")
         elif o.disposed_by is Disposal.DESTRUCTION:  # §15.3
             found.add("ground:damage")
-    for r in ix.residences[iin]:  # §15.4
-        state = r.basis is Basis.TENANT_STATE_FUND or (r.dwelling is not None and ix.dwellings[r.dwelling].state_fund)
-        if state and r.left_voluntarily and within_five_years(r.registered_to, today):
-            assert r.registered_to is not None
-            household = [iin, *spouses_on(ix, iin, r.registered_to)]
-            if any(owned_on(ix, who, r.registered_to) for who in household):
+    for r in ix.residences[iin]:  # §15.4: any dwelling left while not in need
+        if r.left_voluntarily and r.registered_to is not None and within_five_years(r.registered_to, today):
+            left_on = r.registered_to
+            household = [iin, *spouses_on(ix, iin, left_on)]
+            state = r.dwelling is not None and ix.dwellings[r.dwelling].state_fund
+            housed = r.basis is Basis.TENANT_STATE_FUND or state
+            if housed or any(owned_on(ix, who, left_on) for who in household):
                 found.add("ground:left_dwelling")
     for r in ix.hosted[iin]:  # §15.5
         if within_five_years(r.registered_from, today) and not _exempt(ix, iin, r.iin, r.registered_from):

@@ -180,15 +180,20 @@ async def real_estate(session: AsyncSession, iin: str, today: date) -> dict[str,
 
 
 async def addresses(session: AsyncSession, iin: str, today: date) -> dict[str, Any]:
-    """Address register: the current registration and the history, newest first."""
+    """Address register: the current registration and the history, newest first; and ``hosted``, the
+    registrations of other persons made with this person as the host (the owner or tenant whose consent
+    the registration rests on), newest first: whom they registered in their home (§15 item 5)."""
     await _person(session, iin)
     rows = (await session.exec(select(m.ResidenceRow).where(m.ResidenceRow.iin == iin))).all()
     history = sorted(rows, key=lambda r: (r.registered_from, r.id or 0), reverse=True)
     current = next((r for r in history if r.registered_to is None), None)
+    others = (await session.exec(select(m.ResidenceRow).where(m.ResidenceRow.host_iin == iin))).all()
+    hosted = sorted(others, key=lambda r: (r.registered_from, r.id or 0), reverse=True)
     return {
         "iin": iin,
         "current": _residence(current) if current else None,
         "history": [_residence(r) for r in history],
+        "hosted": [{"iin": r.iin, **_residence(r)} for r in hosted],
     }
 
 
