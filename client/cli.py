@@ -13,6 +13,7 @@ python -m client prove --iin 900101300017 [--code 123456]             # the code
 python -m client apply --p12 me.p12 [--attach KIND=FILE]              # draft, sign locally, submit (proven only)
 python -m client status [APPLICATION_ID] [--json]                     # for a person; --json: the portal's JSON
 python -m client result APPLICATION_ID [--out result.json] [--json]   # a summary; --out: the signed document
+python -m client staff login --login head.karaganda                   # the staff: python -m client staff --help
 
 A password account is unproven until its person proves it (the portal gives no draft until then:
 IDENTITY_NOT_PROVEN): by `login --p12` with an AUTH key, or by `sms-code`, then `prove` with the code the
@@ -31,13 +32,12 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, get_args
 
 import httpx
 
-from client import session
+from client import session, staff_cli
 from client.sdk import (
     DEFAULT_NCA,
     DEFAULT_PORTAL,
@@ -50,13 +50,18 @@ from client.sdk import (
     sign_document,
     signed_result,
 )
+from client.text import NONE
+from client.text import compact as _compact
+from client.text import fields as _fields
+from client.text import ground as _ground
+from client.text import table as _table
+from client.text import text as _text
+from client.text import when as _when
 from shared.eds.certs import holder_iin
 from shared.eds.enrollment import enrollment_token
 from shared.eds.revocation_request import Reason
 from shared.participants import BY_SERVICE
 from shared.settings import enrollment_variable
-
-NONE = "—"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     result.add_argument("application_id")
     result.add_argument("--out", type=Path, help="write the signed document (JWS JSON) here, for `verify`")
     result.add_argument("--json", action="store_true", help="the portal's full JSON instead of the summary")
+    staff_cli.add_parser(commands)
     return parser
 
 
@@ -162,38 +168,6 @@ def _print(value: object) -> None:
 
 
 # What a person reads: aligned fields, small tables, local times, and never the signed documents.
-
-
-def _text(value: object) -> str:
-    return NONE if value is None or value == "" else str(value)
-
-
-def _when(value: object) -> str:
-    """An RFC 3339 time from the API in the reader's local time; a date, or anything else, as it is."""
-    if not isinstance(value, str) or "T" not in value:
-        return _text(value)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").rstrip()
-
-
-def _fields(pairs: Sequence[tuple[str, str]]) -> str:
-    width = max(len(label) for label, _ in pairs)
-    return "\n".join(f"{label:<{width}}  {value}".rstrip() for label, value in pairs)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
-    lines = [headers, *rows]
-    return "\n".join("  ".join(f"{cell:<{w}}" for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines)
-
-
-def _compact(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _reason(details: object) -> str:
@@ -265,7 +239,10 @@ def render_application(application: Mapping[str, Any]) -> str:
     ]
     queue = application.get("queue")
     if isinstance(queue, Mapping):
-        pairs.append(("Queue", f"{_text(queue.get('list'))}, position {_text(queue.get('position'))}"))
+        listed = queue.get("list")
+        if isinstance(listed, Mapping):  # {"code", "name"}
+            listed = f"{_text(listed.get('name'))} ({_text(listed.get('code'))})"
+        pairs.append(("Queue", f"{_text(listed)}, position {_text(queue.get('position'))}"))
     result_line = f"ready: python -m client result {application.get('id')}" if ready else "not yet"
     pairs.append(("Result", result_line))
     history = application.get("history")
@@ -285,18 +262,6 @@ RESULT_TYPES = {
     "housing-queue/refusal@1": "refused (reasoned refusal)",
 }
 ROLES = {"author": "signed by", "registration": "registration stamp", "approval": "approved by", "registry": "registry"}
-
-
-def _ground(ground: object) -> str:
-    if not isinstance(ground, Mapping):
-        return str(ground)
-    where = " ".join(
-        part
-        for part in (str(ground.get("paragraph") or ""), f"item {ground['item']}" if ground.get("item") else "")
-        if part
-    )
-    what = ground.get("text") or " — ".join(str(ground[k]) for k in ("kind", "reason") if ground.get(k))
-    return f"{where}: {what}" if where and what else str(where or what or _compact(dict(ground)))
 
 
 def _signer(info: SignatureInfo) -> str:
@@ -365,7 +330,7 @@ def _result(client: PortalClient, args: argparse.Namespace) -> int:
 
 def _signed_in(client: PortalClient, args: argparse.Namespace) -> int:
     """Keep the token in the session file, and say whether it is proven (and how to prove it when not)."""
-    session.save({"portal": args.portal, "token": client.token, "iin": args.iin})
+    session.save_citizen({"portal": args.portal, "token": client.token, "iin": args.iin})
     if client.identity_proven:
         print(f"signed in as {args.iin}, identity proven")
     else:
@@ -489,12 +454,17 @@ def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None
             answer = PortalClient(args.portal, transport=transport).verify(json.loads(args.signed.read_text()))
             print(json.dumps(answer, ensure_ascii=False, indent=2))
             return 0 if answer.get("valid") else 1
+        if args.command == "staff":
+            return staff_cli.run(args, transport)
         return _citizen(args, transport)
     except ServiceError as error:
         print(f"error: {error.code}: {error.message} {json.dumps(error.details, ensure_ascii=False)}", file=sys.stderr)
         return 2
     except httpx.HTTPError as error:
-        print(f"error: cannot reach the service: {error} (is it running? see PORTAL_URL, NCA_URL)", file=sys.stderr)
+        print(
+            f"error: cannot reach the service: {error} (is it running? see PORTAL_URL, PROVIDER_URL, NCA_URL)",
+            file=sys.stderr,
+        )
         return 2
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -56,6 +56,10 @@ class IssuedKey:
         path.chmod(0o600)
         path.write_bytes(self.pkcs12)
 
+    def signer(self) -> Signer:
+        """The key and its chain, to sign with here (kept in memory only)."""
+        return Signer.from_pkcs12(self.pkcs12, self.password)
+
 
 class NcaClient:
     """The test NCA: ask for a key pair and certificate as a PKCS#12, revoke one. ``ra_token``: the

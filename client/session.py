@@ -1,5 +1,6 @@
-"""The CLI's session file: the portal URL and the access token after `login`, readable by its owner
-only (``~/.egov-housing-session.json`` unless ``EGOV_SESSION`` names another file)."""
+"""The CLI's session file: the portal URL and the access token after `login` (and, under ``staff``, the
+provider's URL and the staff token after `staff login`), readable by its owner only
+(``~/.egov-housing-session.json`` unless ``EGOV_SESSION`` names another file)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,24 @@ def save(data: dict[str, Any]) -> None:
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
     path.write_text(json.dumps(data))
+
+
+STAFF = "staff"
+"""The key of the staff member's session (`python -m client staff login`): ``{"provider", "token", "login"}``,
+kept beside the citizen's and apart from it."""
+
+
+def save_citizen(data: dict[str, Any]) -> None:
+    """The citizen's session (``portal``, ``token``, ``iin``) in place of the one before, the staff's kept."""
+    staff = load().get(STAFF)
+    save({**data, **({STAFF: staff} if staff is not None else {})})
+
+
+def staff() -> dict[str, Any]:
+    value = load().get(STAFF)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def save_staff(data: dict[str, Any]) -> None:
+    """The staff member's session in place of the one before, the citizen's kept."""
+    save({**load(), STAFF: data})

@@ -13,18 +13,29 @@ registry_stub and derives the others' enrollment tokens from it; none is logged.
 Unless ``SMTP_URL`` names a mail server, this process also runs one (`shared.mail.MaildirSmtpServer`, on
 the loopback, a free port) that keeps every e-mail it is given in the Maildir ``<VAR_DIR>/mail/``, and
 the portal sends its e-mails (§17) to it over SMTP; the banner says where.
+
+With ``AUTOPILOT=1`` this process also runs the autopilot (architecture §6, `client.autopilot`) once the
+provider and the NCA answer ``/ready``: a client in a worker thread that plays every district's demo staff over
+the provider's and the NCA's HTTP APIs (their real URLs), so that every application reaches its result within
+seconds. It logs in with the demo staff's password: ``PROVIDER_DEMO_PASSWORD``, or, when that is not set, one
+this process makes once and keeps in ``<VAR_DIR>/provider-demo-password`` (mode 0600; the banner names the
+file) and gives the provider to seed the roster with.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import SecretStr
 
+from client.autopilot import Autopilot, ready_urls, serve
 from services.con_intake.app import create_app as con_intake
 from services.con_intake.config import ConIntakeSettings
 from services.portal_gateway.app import create_app as portal_gateway
@@ -61,6 +72,7 @@ def banner(
     *,
     ra_token_set: bool = True,
     mail: MaildirSmtpServer | None = None,
+    autopilot: str | None = None,
 ) -> str:
     if isinstance(bus, AmqpBus):
         bus_line = f"RabbitMQ {describe_url(bus.url)} (exchange {bus.namespace!r})"
@@ -101,6 +113,8 @@ def banner(
             if ra_token_set
             else "made for this process and not shown; set NCA_RA_TOKEN to use your own"
         ),
+        "  autopilot: "
+        + (autopilot or "off (AUTOPILOT=1: the demo staff of every district decide each application in seconds)"),
         "  Ctrl-C stops them all.",
     ]
     return "\n".join(lines) + "\n"
@@ -119,6 +133,49 @@ def share_ra_token(settings: Sequence[ServiceSettings]) -> bool:
     return given
 
 
+AUTOPILOT = "AUTOPILOT"
+DEMO_PASSWORD_FILE = "provider-demo-password"
+
+
+def autopilot_enabled() -> bool:
+    return os.environ.get(AUTOPILOT, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def autopilot_password(provider: ProviderSettings) -> tuple[str, Path | None]:
+    """The demo staff's password for the autopilot: ``PROVIDER_DEMO_PASSWORD`` when set; else the one kept in
+    ``<VAR_DIR>/provider-demo-password`` (made now, mode 0600, when there is none), which the provider is given
+    to seed its roster with. With the file, where it is."""
+    given = provider.demo_password.get_secret_value()
+    if given:
+        return given, None
+    path = Path(var_dir()) / DEMO_PASSWORD_FILE
+    password = path.read_text().strip() if path.exists() else ""
+    if not password:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
+        password = secrets.token_urlsafe(12)
+        path.write_text(password + "\n")
+    provider.demo_password = SecretStr(password)
+    return password, path
+
+
+def local_url(settings: ServiceSettings) -> str:
+    """Where this process reaches a service it serves: its host and port (a wildcard host: the loopback)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+
+
+def make_autopilot(settings: Sequence[ServiceSettings]) -> tuple[Autopilot, str]:
+    """The autopilot on the provider's and the NCA's URLs, with the demo password, and the banner's line."""
+    provider = next(s for s in settings if isinstance(s, ProviderSettings))
+    registry = next(s for s in settings if isinstance(s, RegistryStubSettings))
+    password, kept_in = autopilot_password(provider)
+    pilot = Autopilot(local_url(provider), local_url(registry), password, ra_token=registry.nca_ra_token or None)
+    where = f"; the demo staff's password is in {kept_in}" if kept_in else " (PROVIDER_DEMO_PASSWORD)"
+    return pilot, f"on: plays the demo staff of every district{where}"
+
+
 async def main() -> None:
     settings = [settings_cls() for _, settings_cls in FACTORIES]
     configure_logging(settings[0].log_level)
@@ -133,13 +190,31 @@ async def main() -> None:
     mail = None if portal.smtp_url else await MaildirSmtpServer(Path(var_dir()) / "mail").start()
     if mail is not None:
         portal.smtp_url = mail.url
+    pilot, pilot_line = make_autopilot(settings) if autopilot_enabled() else (None, None)
+    stop_pilot = threading.Event()
+    piloting: asyncio.Task[None] | None = None
+
+    async def before_exit() -> None:
+        stop_pilot.set()
+        if piloting is not None:
+            await asyncio.wait([piloting], timeout=15.0)
+        if isinstance(bus, InMemoryBus):
+            await bus.drain(5.0)
+
     await bus.start()
     try:
         apps = [(factory(s, bus=bus), s) for (factory, _), s in zip(FACTORIES, settings, strict=True)]  # type: ignore[operator]
-        print(banner(bus, apps, ra_token_set=ra_token_set, mail=mail), file=sys.stderr, flush=True)
-        drain = bus.drain if isinstance(bus, InMemoryBus) else None
-        await serve_many(apps, before_exit=(lambda: drain(5.0)) if drain else None)
+        print(
+            banner(bus, apps, ra_token_set=ra_token_set, mail=mail, autopilot=pilot_line), file=sys.stderr, flush=True
+        )
+        if pilot is not None:
+            ready = ready_urls(pilot.provider_url, pilot.nca_url)
+            piloting = asyncio.create_task(serve(pilot, ready=ready, stop=stop_pilot))
+        await serve_many(apps, before_exit=before_exit)
     finally:
+        stop_pilot.set()
+        if piloting is not None:
+            await asyncio.wait([piloting], timeout=15.0)
         await bus.close()
         if mail is not None:
             await mail.close()

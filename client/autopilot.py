@@ -1,0 +1,338 @@
+"""The autopilot (architecture §6): a client that plays every district's demo staff through the provider's
+public staff API, as the people would, so that every application reaches its result within seconds.
+
+It logs in as the demo logins (``<seat>.<district>``: the provider's roster, one password), has the test NCA
+issue each person who signs an employee SIGN certificate once (the keys stay in this process's memory, never
+on disk, never sent anywhere), and about once a second moves every open case of every district one step:
+
+    4  the head signs the resolution (the executor: the district's specialist)
+    5  the specialist puts the case to the commission with the provider's suggestion
+    6  the commission's secretary opens a meeting with the chair, the secretary and a member present over
+       the district's cases at step 6; then, one a second, each member present signs the protocol (the
+       chair first, as its author; the others approve)
+    7  the specialist draws up the result
+    8  the head signs it
+    9  the specialist dispatches it
+
+It reads and writes nothing but the provider's and the NCA's HTTP APIs (never a database): what the
+provider refuses because someone took the step meanwhile (CONFLICT) it leaves; any other refusal (a case the
+suggestion does not decide, an NCA that fails) it logs once and tries again only after `RETRY_AFTER_S`. A
+wrong password stops it at the first login (the demo accounts lock after repeated wrong passwords), with the
+reason in the log.
+
+    python -m services with AUTOPILOT=1     # `make run`: starts it once the services are ready
+
+`Autopilot.tick` is one pass (what tests drive); `Autopilot.run` loops until told to stop; `serve` waits for
+the services to answer ``/ready``, then runs the loop in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from client.sdk import NcaClient, ServiceError
+from client.staff import StaffClient, employee_key, sign_draft_result, sign_protocol, sign_resolution
+from shared.eds.signing import Signer
+from shared.geo import DISTRICTS
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+HEAD = "head"
+SPECIALIST = "specialist"
+CHAIR = "commission-chair"
+SECRETARY = "commission-secretary"
+MEMBERS = ("commission-member-1", "commission-member-2", "commission-member-3")
+SEATS = (SPECIALIST, HEAD, CHAIR, SECRETARY, *MEMBERS)
+"""The seats of a district's demo roster (the provider's ``staff.ROSTER``): logins ``<seat>.<district>``."""
+PRESENT = (CHAIR, SECRETARY, MEMBERS[0])
+"""Who the autopilot's meetings have present: three of the five, the chair among them (the quorum)."""
+MAX_AGENDA = 100
+"""Cases one meeting decides (`shared.housing.decisions.MAX_AGENDA`)."""
+RETRY_AFTER_S = 30.0
+"""How long a step the provider (or the NCA) refused is left before it is tried again."""
+
+
+def demo_login(seat: str, district: str) -> str:
+    return f"{seat}.{district}"
+
+
+class WrongPassword(Exception):
+    """The demo password was refused: the autopilot stops rather than lock the demo accounts."""
+
+
+@dataclass
+class Person:
+    """One demo staff member as the autopilot plays them: a signed-in client, and their key once needed."""
+
+    login: str
+    client: StaffClient
+    me: dict[str, Any] | None = None
+    signer: Signer | None = None
+
+
+@dataclass
+class Moves:
+    """What one pass did: ``(login, step, case or meeting)`` for each move, and the refusals it left."""
+
+    done: list[tuple[str, int, str]] = field(default_factory=list)
+    refused: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.done)
+
+
+class Autopilot:
+    """The demo staff of ``districts`` (default: every district) on the provider at ``provider_url``, with
+    keys from the NCA at ``nca_url`` (``ra_token`` when the NCA is not in test mode). ``transport`` and
+    ``nca_transport`` replace the network (tests)."""
+
+    def __init__(
+        self,
+        provider_url: str,
+        nca_url: str,
+        password: str,
+        *,
+        districts: Iterable[str] | None = None,
+        ra_token: str | None = None,
+        interval: float = 1.0,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+        nca_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.provider_url = provider_url
+        self.nca_url = nca_url
+        self.password = password
+        self.districts = tuple(districts) if districts is not None else tuple(d.code for d in DISTRICTS)
+        self.interval = interval
+        self.timeout = timeout
+        self.transport = transport
+        self.nca = NcaClient(nca_url, ra_token=ra_token, timeout=timeout, transport=nca_transport)
+        self.people: dict[str, Person] = {}
+        self._reported: set[tuple[str, ...]] = set()
+        self._held: dict[tuple[str, int, str], float] = {}
+        self._stop = threading.Event()
+
+    # -- the people ------------------------------------------------------------------------------------
+    def person(self, seat: str, district: str) -> Person:
+        """The demo staff member of ``seat`` in ``district``, signed in (once; again when the token expires)."""
+        return self._person(demo_login(seat, district))
+
+    def _person(self, login: str) -> Person:
+        person = self.people.get(login)
+        if person is None:
+            client = StaffClient(self.provider_url, timeout=self.timeout, transport=self.transport)
+            person = self.people[login] = Person(login, client)
+        if person.client.token is None:
+            self._login(person)
+        return person
+
+    def _login(self, person: Person) -> None:
+        try:
+            person.client.login(person.login, self.password)
+        except ServiceError as error:
+            if error.code == "AUTH_INVALID_CREDENTIALS":
+                raise WrongPassword(person.login) from error
+            raise
+
+    def call(self, person: Person, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``action(*args, **kwargs)`` (a method of ``person.client``), signing in again once if the token
+        has expired."""
+        try:
+            return action(*args, **kwargs)
+        except ServiceError as error:
+            if error.status != 401 or error.code == "AUTH_INVALID_CREDENTIALS":
+                raise
+        self._login(person)
+        return action(*args, **kwargs)
+
+    def key(self, person: Person) -> Signer:
+        """The person's employee SIGN key, from the NCA the first time it is needed; kept in memory."""
+        if person.signer is None:
+            person.me = person.me or self.call(person, person.client.me)
+            person.signer = employee_key(person.client, self.nca, me=person.me).signer()
+            log.info("autopilot: an employee certificate for a demo staff member", login=person.login)
+        return person.signer
+
+    def _ours(self, login: object, district: str) -> bool:
+        return isinstance(login, str) and any(login == demo_login(seat, district) for seat in SEATS)
+
+    # -- one pass ----------------------------------------------------------------------------------------
+    def tick(self) -> Moves:
+        """Move every open case of every district one step (a meeting: one signature). Raises
+        `WrongPassword`; any other failure is logged once and left."""
+        moves = Moves()
+        for district in self.districts:
+            if self._stop.is_set():
+                break
+            try:
+                self._district(district, moves)
+            except WrongPassword:
+                raise
+            except ServiceError as error:
+                self._report(("district", district, error.code), "autopilot: the provider refused", error, district)
+            except httpx.HTTPError as error:
+                self._report(("unreachable", type(error).__name__), "autopilot: a service did not answer", error)
+        return moves
+
+    def _district(self, district: str, moves: Moves) -> None:
+        head = self.person(HEAD, district)
+        waiting: dict[int, list[tuple[str, Any]]] = defaultdict(list)
+        for item in self.call(head, head.client.sla).get("items", []):
+            if isinstance(item.get("step"), int):
+                waiting[item["step"]].append((str(item["case_number"]), item.get("executor")))
+        for number, executor in waiting[9]:
+            if (specialist := self._executor(district, executor)) is not None:
+                self._step(moves, specialist, 9, number, lambda s, n: s.client.dispatch(n))
+        for number, _ in waiting[8]:
+            self._step(moves, head, 8, number, self._sign_result)
+        for number, executor in waiting[7]:
+            if (specialist := self._executor(district, executor)) is not None:
+                self._step(moves, specialist, 7, number, lambda s, n: s.client.result_draft(n))
+        if waiting[6]:
+            self._commission(district, [number for number, _ in waiting[6]], moves)
+        for number, executor in waiting[5]:
+            if (specialist := self._executor(district, executor)) is not None:
+                self._step(moves, specialist, 5, number, lambda s, n: s.client.prepare(n))
+        for number, _ in waiting[4]:
+            self._step(moves, head, 4, number, self._resolve)
+
+    def _executor(self, district: str, executor: object) -> Person | None:
+        """Who takes an executor's step: the executor the resolution named, when the autopilot plays them;
+        the district's specialist when none was named (a Process 7 case); None: a person's case, left."""
+        if executor is None:
+            return self.person(SPECIALIST, district)
+        return self._person(str(executor)) if self._ours(executor, district) else None
+
+    def _resolve(self, head: Person, number: str) -> Any:
+        draft = self.call(head, head.client.resolution_draft, number)
+        return head.client.resolve(number, sign_resolution(draft, self.key(head)))
+
+    def _sign_result(self, head: Person, number: str) -> Any:
+        draft = self.call(head, head.client.case, number).get("draft")
+        if not draft:
+            raise ServiceError(409, {"error": {"code": "CONFLICT", "message": "no draft result to sign yet"}})
+        return head.client.sign_result(number, sign_draft_result(draft, self.key(head)))
+
+    def _commission(self, district: str, at_step_6: Sequence[str], moves: Moves) -> None:
+        secretary = self.person(SECRETARY, district)
+        signing = self.call(secretary, secretary.client.meetings, status="signing").get("items", [])
+        on_agenda: set[str] = set()
+        for meeting in signing:
+            on_agenda.update(str(n) for n in meeting.get("agenda", []))
+            awaiting = meeting.get("awaiting") or []
+            if awaiting and self._ours(awaiting[0], district):
+                self._step(moves, self._person(str(awaiting[0])), 6, str(meeting["id"]), self._sign_protocol)
+        agenda = [n for n in at_step_6 if n not in on_agenda][:MAX_AGENDA]
+        if agenda:
+            present = [demo_login(seat, district) for seat in PRESENT]
+            self._step(
+                moves, secretary, 6, ", ".join(agenda), lambda s, _: s.client.create_meeting(present, cases=agenda)
+            )
+
+    def _sign_protocol(self, member: Person, meeting_id: str) -> Any:
+        meeting = self.call(member, member.client.meeting, meeting_id)
+        return member.client.sign_meeting(meeting_id, sign_protocol(meeting, self.key(member)))
+
+    def _step(self, moves: Moves, person: Person, step: int, what: str, act: Callable[[Person, str], Any]) -> None:
+        key = (person.login, step, what)
+        if time.monotonic() < self._held.get(key, 0.0):
+            return
+        try:
+            self.call(person, act, person, what)
+        except ServiceError as error:
+            moves.refused.append((person.login, step, what, error.code))
+            if error.code == "CONFLICT":  # taken meanwhile (by a person, or the state moved on): nothing to do
+                log.debug("autopilot: step already taken", login=person.login, step=step, case=what)
+                return
+            self._held[key] = time.monotonic() + RETRY_AFTER_S
+            message = (
+                "autopilot: left for a person (the suggestion decides nothing: no list fits, no ground of §15)"
+                if step == 5 and error.code == "VALIDATION_FAILED"
+                else "autopilot: a step refused"
+            )
+            self._report((person.login, str(step), what, error.code), message, error, what)
+            return
+        self._held.pop(key, None)
+        moves.done.append((person.login, step, what))
+        log.info("autopilot: step taken", login=person.login, step=step, case=what)
+
+    def _report(self, key: tuple[str, ...], message: str, error: Exception, what: str = "") -> None:
+        """Log a failure once (the next pass would only repeat it)."""
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        details = error.details if isinstance(error, ServiceError) else {}
+        log.warning(message, what=what, error=str(error), details=details)
+
+    # -- the loop ------------------------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        """Pass after pass, about every ``interval`` seconds, until ``stop`` is set (or the password is wrong)."""
+        log.info("autopilot started", districts=len(self.districts), provider=self.provider_url)
+        self._stop = stop
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                self.tick()
+            except WrongPassword as error:
+                log.error(
+                    "autopilot stopped: the provider refused the demo password (set PROVIDER_DEMO_PASSWORD to the "
+                    "demo staff's password, the one the provider logged at its first start)",
+                    login=str(error),
+                )
+                return
+            except Exception:  # a bug must not stop the demo: log it, try again on the next pass
+                log.exception("autopilot: a pass failed")
+            stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+        log.info("autopilot stopped")
+
+    def close(self) -> None:
+        for person in self.people.values():
+            person.client.close()
+        self.nca.http.close()
+
+
+async def wait_ready(urls: Sequence[str], *, stop: threading.Event, timeout: float = 2.0) -> bool:
+    """Until each of ``urls`` answers 200 (a service's ``/ready``); False when ``stop`` is set first."""
+    pending = list(urls)
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        while pending:
+            if stop.is_set():
+                return False
+            try:
+                if (await http.get(pending[0])).status_code == 200:
+                    pending.pop(0)
+                    continue
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    return True
+
+
+async def serve(pilot: Autopilot, *, ready: Sequence[str], stop: threading.Event) -> None:
+    """The in-process autopilot of `python -m services`: once every one of ``ready`` answers, the loop in a
+    worker thread (it speaks blocking HTTP to services this process's event loop serves), until ``stop``."""
+    try:
+        if await wait_ready(ready, stop=stop):
+            await asyncio.to_thread(pilot.run, stop)
+    finally:
+        pilot.close()
+
+
+def ready_urls(*base_urls: str) -> list[str]:
+    return [f"{url.rstrip('/')}/ready" for url in base_urls]
+
+
+def summary(moves: Moves) -> Mapping[int, int]:
+    """Moves by step (for a log line, a test)."""
+    counts: dict[int, int] = defaultdict(int)
+    for _, step, _ in moves.done:
+        counts[step] += 1
+    return dict(counts)
