@@ -349,3 +349,54 @@ async def test_the_sla_view_shows_a_case_overdue_once_the_clock_passes_its_limit
     finally:
         app.state.clock = lambda: datetime.now(UTC)
     assert limit.astimezone(KAZAKHSTAN).date() > started.date() + timedelta(days=7)  # the holidays are skipped
+
+
+@pytest.mark.parametrize(
+    ("trait", "item"),
+    [
+        ("ground:exchange", 1),
+        ("ground:alienation", 2),
+        ("ground:damage", 3),
+        ("ground:left_dwelling", 4),
+        ("ground:moved_in_others", 5),
+    ],
+)
+async def test_each_ground_persona_is_refused_on_its_ground_with_the_facts(
+    world: World, karaganda: Staff, trait: str, item: int
+) -> None:
+    number, application_id = await registered_case(world, trait=trait)
+    case = (await karaganda.get("specialist", f"/api/v1/cases/{number}")).json()
+    findings = [f for f in case["assessment"]["findings"] if f["ground"] == item and f["counts"]]
+    assert findings and all(f["evidence"] for f in findings), case["assessment"]
+    await karaganda.resolve(number)
+    suggestion = (await karaganda.get("specialist", f"/api/v1/cases/{number}")).json()["suggestion"]
+    assert suggestion["decision"] == "refuse" and item in [g["item"] for g in suggestion["grounds"]]
+    if not suggestion["settled"]:  # the registries cannot settle it: the commission weighs the facts
+        assert suggestion["questions"]
+    await karaganda.ok("specialist", f"/api/v1/cases/{number}/preparation", {})
+    await karaganda.sign_protocol(await karaganda.meeting(number))
+    await karaganda.result(number)
+    assert (await karaganda.ok("specialist", f"/api/v1/cases/{number}/dispatch"))["status"] == "REFUSED"
+    refusal = RefusalDocument.model_validate(payload_of((await world.result(application_id)).document))
+    assert item in [g.item for g in refusal.grounds] and all(g.paragraph == "§15" for g in refusal.grounds)
+    assert refusal.protocol is not None
+
+
+async def test_the_buyback_persona_is_registered(world: World, karaganda: Staff) -> None:
+    number, application_id = await registered_case(world, trait="exception:buyback")
+    case = (await karaganda.get("specialist", f"/api/v1/cases/{number}")).json()
+    assert any(f["status"] == "excepted" for f in case["assessment"]["findings"]), case["assessment"]
+    await karaganda.resolve(number)
+    suggestion = (await karaganda.get("specialist", f"/api/v1/cases/{number}")).json()["suggestion"]
+    assert suggestion["decision"] != "refuse" and suggestion["grounds"] == [], suggestion  # the exception holds
+    listed = suggestion.get("waiting_list") or {
+        "code": "vulnerable"
+    }  # none fits its categories: the commission names one
+    proposal = {"decision": "register", "waiting_list": listed["code"]}
+    await karaganda.ok("specialist", f"/api/v1/cases/{number}/preparation", proposal)
+    await karaganda.sign_protocol(await karaganda.meeting(number))
+    await karaganda.result(number)
+    done = await karaganda.ok("specialist", f"/api/v1/cases/{number}/dispatch")
+    assert done["status"] == "QUEUED", done
+    notification = NotificationDocument.model_validate(payload_of((await world.result(application_id)).document))
+    assert notification.waiting_list.code == done["waiting_list"]

@@ -1,6 +1,6 @@
 """The RabbitMQ and PostgreSQL servers the marked tests use: whether they answer (skip on a
 developer's machine, fail when ``CI=true``), databases made and dropped per test, and the broker
-cleaned of what a test declared."""
+cleaned of what a test declared; and a mail server for the processes a test starts."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -144,3 +145,26 @@ def broker_users(namespace: str, amqp_url: str = AMQP_URL) -> Iterator[dict[str,
             yield {service: f"amqp://{name}:{password}@{host}/" for service, (name, password) in users.items()}
         finally:
             list(pool.map(delete, [name for name, _ in users.values()]))
+
+
+@contextlib.contextmanager
+def maildir_smtp(directory: Path) -> Iterator[str]:
+    """An SMTP server on the loopback keeping every message in the Maildir at ``directory`` (the embedded
+    default's, `shared.mail.MaildirSmtpServer`), in a thread of its own for processes started by a test;
+    yields its ``smtp://`` URL."""
+    import asyncio
+    import threading
+
+    from shared.mail import MaildirSmtpServer
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="test-smtp", daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(MaildirSmtpServer(directory).start(), loop).result(10)
+    try:
+        yield server.url
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
