@@ -9,7 +9,7 @@ import asyncio
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from services.provider.handlers import CONSUMER
 from shared.bus.envelope import Envelope
 from shared.bus.inbox import applied
 from shared.bus.port import Delivery as BusDelivery
+from shared.calendar import local_day, utcnow
 from shared.eds.document import Author
 from shared.eds.signing import Signer, countersign, payload_of, sign
 from shared.eds.verify import Verifier
@@ -33,7 +34,9 @@ from shared.registries import RegistryAnswer, RegistryClient
 from tests.support.pki import Pki, new_iin
 from tests.support.services import InProcess, SigningBus
 
-AS_OF = date(2026, 11, 1)
+AS_OF = local_day(utcnow())
+"""The population's day: today's, as the provider's §15 window counts from the registration day (today's):
+personas chosen for a trait on another day would drift out of the five years."""
 DEMO_PASSWORD = "demo-password-for-tests"
 CONSENT = "consent:test"
 
