@@ -209,3 +209,11 @@ async def test_unknown_profiles_holders_and_fields_are_refused(client: httpx.Asy
     assert error_code(await issue(client, expect=422, profile="encrypt")) == "VALIDATION_FAILED"
     assert error_code(await issue(client, expect=422, holder="robot")) == "VALIDATION_FAILED"
     assert error_code(await issue(client, expect=422, valid_days=3650)) == "VALIDATION_FAILED"
+
+
+async def test_a_name_too_long_for_the_certificates_cn_is_refused_not_a_server_error(client: httpx.AsyncClient) -> None:
+    long_names = {**PERSON, "surname": "Қ" * 20, "given_name": "Ә" * 20}  # 41 letters, 81 bytes of CN
+    answer = await issue(client, expect=422, subject=long_names)
+    assert error_code(answer) == "VALIDATION_FAILED" and "CN" in str(answer)
+    fits = {**PERSON, "surname": "Қ" * 15, "given_name": "Ә" * 16}  # 32 letters: 63 bytes with the space
+    await issue(client, expect=201, subject=fits)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.registry_stub.nca.pki import KeyType
-from services.registry_stub.nca.profiles import Holder, Profile, RevocationReason
+from services.registry_stub.nca.profiles import MAX_COMMON_NAME_BYTES, Holder, Profile, RevocationReason
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # IINs and BINs are checked by their check digit (IIN_INVALID / BIN_INVALID), not by a pattern here, so
@@ -31,6 +31,16 @@ class SubjectIn(BaseModel):
     organization: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = Field(
         None, description="organisation name; becomes O"
     )
+
+    @model_validator(mode="after")
+    def _common_name_fits(self) -> SubjectIn:
+        cn = f"{self.surname} {self.given_name}".upper()
+        if len(cn.encode("utf-8")) > MAX_COMMON_NAME_BYTES:
+            raise ValueError(
+                f"surname and given name make a CN of {len(cn.encode('utf-8'))} bytes: at most "
+                f"{MAX_COMMON_NAME_BYTES} in UTF-8 (about 31 Cyrillic letters)"
+            )
+        return self
 
 
 class IssueRequest(BaseModel):

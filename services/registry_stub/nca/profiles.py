@@ -143,6 +143,10 @@ def check_subject(subject: Subject, holder: Holder) -> None:
         raise _invalid("subject", "surname and given name together exceed the 64 characters of a CN")
 
 
+MAX_COMMON_NAME_BYTES = 64
+"""RFC 5280's ub-common-name, as `cryptography` counts it: UTF-8 bytes of ``SURNAME GIVEN NAME``."""
+
+
 def common_name(subject: Subject) -> str:
     return f"{subject.surname} {subject.given_name}".upper()
 
