@@ -273,8 +273,9 @@ class Autopilot:
         log.warning(message, what=what, error=str(error), details=details)
 
     # -- the loop ------------------------------------------------------------------------------------------
-    def run(self, stop: threading.Event) -> None:
-        """Pass after pass, about every ``interval`` seconds, until ``stop`` is set (or the password is wrong)."""
+    def run(self, stop: threading.Event) -> bool:
+        """Pass after pass, about every ``interval`` seconds, until ``stop`` is set (True) or the provider
+        refuses the demo password (False)."""
         log.info("autopilot started", districts=len(self.districts), provider=self.provider_url)
         self._stop = stop
         while not stop.is_set():
@@ -287,11 +288,12 @@ class Autopilot:
                     "demo staff's password, the one the provider logged at its first start)",
                     login=str(error),
                 )
-                return
+                return False
             except Exception:  # a bug must not stop the demo: log it, try again on the next pass
                 log.exception("autopilot: a pass failed")
             stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
         log.info("autopilot stopped")
+        return True
 
     def close(self) -> None:
         for person in self.people.values():

@@ -14,6 +14,7 @@ python -m client staff draft NUMBER                            # step 7, the exe
 python -m client staff sign NUMBER --p12 head.p12              # step 8, the head signs it
 python -m client staff dispatch NUMBER                         # step 9, the executor sends it
 python -m client staff sla                                     # what is due, what is overdue
+python -m client staff autopilot                               # play every district's demo staff until Ctrl-C
 
 `login` keeps the token in the session file under ``staff`` (the citizen's session stays); every other command
 uses it. Keys: $P12_PASSWORD or a prompt. ``--json``: the provider's JSON as it is. Exit codes as for the
@@ -25,6 +26,7 @@ import argparse
 import getpass
 import json
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,17 @@ def add_parser(commands: Any) -> None:
     dispatch = sub.add_parser("dispatch", parents=[raw], help="step 9 (the executor): send the signed result")
     dispatch.add_argument("number")
     sub.add_parser("sla", parents=[raw], help="the district's open cases against their limits")
+    pilot = sub.add_parser(
+        "autopilot",
+        help="play the demo staff of every district (or --district …) until Ctrl-C, as AUTOPILOT=1 make run does",
+    )
+    pilot.add_argument("--provider", default=os.environ.get("PROVIDER_URL", DEFAULT_PROVIDER))
+    pilot.add_argument("--nca", default=os.environ.get("NCA_URL", DEFAULT_NCA))
+    pilot.add_argument("--district", action="append", dest="districts", metavar="CODE", help="only these districts")
+    pilot.add_argument("--interval", type=float, default=1.0, help="seconds between passes")
+    pilot.add_argument(
+        "--ra-token", default=os.environ.get("NCA_RA_TOKEN", ""), help="the RA's token; not needed in test mode"
+    )
 
 
 # -- what a person reads ------------------------------------------------------------------------------
@@ -435,6 +448,8 @@ def run(
         me = client.me()
         print(f"signed in as {me.get('login')}: {me.get('role')} ({me.get('position')}), {me.get('district')}")
         return 0
+    if command == "autopilot":
+        return _autopilot(args, transport, nca_transport)
     client = _client(transport)
     if command == "me":
         return _show(args, client.me(), render_me)
@@ -475,6 +490,38 @@ def run(
     if command == "dispatch":
         return _show(args, client.dispatch(args.number), render_moved)
     return _show(args, client.sla(), render_sla)
+
+
+def _autopilot(
+    args: argparse.Namespace, transport: httpx.BaseTransport | None, nca_transport: httpx.BaseTransport | None
+) -> int:
+    """The autopilot against running services (e.g. the containers, with the NCA in test mode): the demo
+    staff's password from $STAFF_PASSWORD (or asked); stops on Ctrl-C or when the password is refused."""
+    import threading
+
+    from client.autopilot import Autopilot
+
+    pilot = Autopilot(
+        args.provider,
+        args.nca,
+        _password("STAFF_PASSWORD", "The demo staff's password: "),
+        districts=args.districts,
+        ra_token=args.ra_token or None,
+        interval=args.interval,
+        transport=transport,
+        nca_transport=nca_transport,
+    )
+    stop = threading.Event()
+    try:
+        played = pilot.run(stop)
+    except KeyboardInterrupt:
+        played = True
+    finally:
+        pilot.close()
+    if not played:
+        print("error: the provider refused the demo staff's password ($STAFF_PASSWORD)", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _meeting(args: argparse.Namespace, client: StaffClient) -> int:

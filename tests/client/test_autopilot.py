@@ -212,3 +212,18 @@ async def test_a_case_the_suggestion_does_not_decide_is_left_to_a_person(world: 
     case = await Reader(world).get(demo_login(HEAD, district), f"/api/v1/cases/{number}")
     assert case["status"] == "QUEUED" and case["waiting_list"] == "vulnerable"
     pilot.close()
+
+
+async def test_the_autopilot_command_stops_with_an_error_when_the_password_is_refused(
+    world: World, bridge: Bridge, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from client import staff_cli
+    from client.cli import _parser
+
+    monkeypatch.setenv("STAFF_PASSWORD", "not the demo password")
+    args = _parser().parse_args(["staff", "autopilot", "--provider", PROVIDER, "--nca", NCA, "--district", "ulytau"])
+    code = await asyncio.wait_for(asyncio.to_thread(staff_cli.run, args, bridge, bridge), timeout=20)
+    assert code == 2 and "refused the demo staff's password" in capsys.readouterr().err
+    assert (
+        await world.provider.post("/api/v1/staff/token", json={"login": "head.ulytau", "password": DEMO_PASSWORD})
+    ).status_code == 200  # one attempt, no lockout
