@@ -117,6 +117,14 @@ def same_payload(signed: Any, document: dict[str, Any]) -> None:
 # --- the case -----------------------------------------------------------------------------------------
 
 
+async def find_case(session: AsyncSession, *, district: str, number: str) -> Case:
+    """``district``'s case ``number`` (read, not locked); NOT_FOUND otherwise."""
+    case = (await session.exec(select(Case).where(Case.number == number, Case.district == district))).first()
+    if case is None:
+        raise AppError("NOT_FOUND", {"case": number})
+    return case
+
+
 async def locked_case(session: AsyncSession, *, district: str, number: str) -> Case:
     query = select(Case).where(Case.number == number, Case.district == district).with_for_update()
     case = (await session.exec(query)).first()
@@ -158,9 +166,7 @@ async def resolution_draft(
     specialist)."""
     head = await account_of(session, member)
     may_act(head, 4)
-    case = (await session.exec(select(Case).where(Case.number == number, Case.district == head.district))).first()
-    if case is None:
-        raise AppError("NOT_FOUND", {"case": number})
+    case = await find_case(session, district=head.district, number=number)
     at_step(case, 4, head)
     specialist = await _specialist(session, head.district, executor)
     return ResolutionDocument(
@@ -492,6 +498,21 @@ async def dispatch(session: AsyncSession, *, member: str, number: str, now: date
         await cases.change_status(
             session, case=case, status=status, actor=specialist.login, reason=reason, now=now, signer=signer
         )
+    return case
+
+
+async def return_to_head(session: AsyncSession, *, member: str, number: str, error: AppError, now: datetime) -> Case:
+    """Step 9 found the head's signature no longer valid (the certificate revoked or expired since step 8):
+    the case goes back to the head to sign the draft again; nothing was sent."""
+    specialist = await account_of(session, member)
+    may_act(specialist, 9)
+    case = await locked_case(session, district=specialist.district, number=number)
+    at_step(case, 9, specialist)
+    session.add(
+        CaseStep(case_id=case.id, step=9, actor=specialist.login, at=now, note={"returned": error.code, "to_step": 8})
+    )
+    case.result, case.step, case.step_since, case.updated_at = None, 8, now, now
+    session.add(case)
     return case
 
 

@@ -383,6 +383,12 @@ class Verifier:
         self.clock = clock
         self._verdicts: BoundedCache[bytes, _ChainVerdict] = BoundedCache(cache_entries)
 
+    def forget(self) -> None:
+        """Drop every cached chain verdict and revocation answer: the next verification asks the NCA
+        again (on news of a revocation)."""
+        self._verdicts.clear()
+        self.revocation.forget()
+
     @overload
     async def verify(self, signed: Any, *, purpose: Purpose = "sign") -> Verified[EDocument]: ...
 

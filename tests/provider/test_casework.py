@@ -400,3 +400,29 @@ async def test_the_buyback_persona_is_registered(world: World, karaganda: Staff)
     assert done["status"] == "QUEUED", done
     notification = NotificationDocument.model_validate(payload_of((await world.result(application_id)).document))
     assert notification.waiting_list.code == done["waiting_list"]
+
+
+async def test_a_head_key_revoked_before_the_dispatch_sends_nothing_and_returns_the_case_to_the_head(
+    world: World, karaganda: Staff
+) -> None:
+    number, application_id = await registered_case(world)
+    await karaganda.resolve(number)
+    await karaganda.ok(
+        "specialist", f"/api/v1/cases/{number}/preparation", {"decision": "register", "waiting_list": "employees"}
+    )
+    await karaganda.sign_protocol(await karaganda.meeting(number))
+    draft = await karaganda.ok("specialist", f"/api/v1/cases/{number}/result/draft")
+    head_iin = (await karaganda.get("head", "/api/v1/staff/me")).json()["iin"]
+    soon_revoked = await employee_key(world, head_iin)
+    await karaganda.ok("head", f"/api/v1/cases/{number}/result", {"signed": sign(draft["document"], soon_revoked)})
+    await world.pki.revoke(soon_revoked)
+    world.provider_app.state.runtime.verifier.forget()  # what step 8 learnt of the certificate is not reused
+    refused = await karaganda.post("specialist", f"/api/v1/cases/{number}/dispatch")
+    assert refused.json()["error"]["code"] == "EDS_CERT_REVOKED", refused.text
+    assert refused.json()["error"]["details"]["returned_to_step"] == 8
+    case = (await karaganda.get("head", f"/api/v1/cases/{number}")).json()
+    assert (case["step"], case["result"]) == (8, None) and not world.results.get(application_id)
+    await karaganda.ok(
+        "head", f"/api/v1/cases/{number}/result", {"signed": sign(case["draft"], await karaganda.key("head"))}
+    )
+    assert (await karaganda.ok("specialist", f"/api/v1/cases/{number}/dispatch"))["status"] == "QUEUED"

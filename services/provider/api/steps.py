@@ -18,7 +18,7 @@ from services.provider.api.schemas import (
     SignedBody,
 )
 from shared.eds.signing import payload_of
-from shared.errors import AppError
+from shared.errors import AppError, is_transient
 from shared.housing.decisions import ResolutionDocument
 
 router = APIRouter(prefix="/api/v1/cases", tags=["steps"])
@@ -143,9 +143,23 @@ def _result_model(signed: dict[str, Any]) -> Any:
     summary="Step 9 (the executor): register and send the signed result",
     description="Annex 1 step 9, within 1 working day: the signed result goes to the regional gateway, which "
     "registers it and relays it to the citizen's cabinet (Process 8); the citizen's status becomes QUEUED or "
-    f"REFUSED. The case is closed. Errors: {WHO}.",
+    "REFUSED. The case is closed. The head's signature is verified again first: when its certificate has been "
+    "revoked or has expired since step 8, nothing is sent, the case goes back to the head (step 8) and the "
+    f"answer is the verifier's code with `returned_to_step: 8`. Errors: {WHO}; EDS_* (as said).",
 )
 async def dispatch(staff: Staff, runtime: Runtime, clock: Clock, case_number: CaseNumber) -> CaseDetail:
+    async with runtime.db.sessions() as session:
+        case = await casework.find_case(session, district=staff.district, number=case_number)
+        signed = case.result
+    if signed is not None:  # the head's signature is checked again: a key revoked since step 8 sends nothing
+        try:
+            await runtime.verifier.verify(signed, purpose="sign", model=_result_model(signed))
+        except AppError as exc:
+            if is_transient(exc.code):
+                raise
+            async with runtime.db.transaction() as session:
+                await casework.return_to_head(session, member=staff.login, number=case_number, error=exc, now=clock())
+            raise AppError(exc.code, {**exc.details, "returned_to_step": 8}) from None
     signer = await runtime.credentials.signer()
     async with runtime.db.transaction() as session:
         await casework.dispatch(session, member=staff.login, number=case_number, now=clock(), signer=signer)
