@@ -6,7 +6,9 @@ The kernel has admitted each message as the gateway's (architecture §9); what t
 believed only under the provider's signature: a status the gateway relays is verified as the
 provider's `SignedStatus`, a result as the head's (an employee certificate of the provider's BIN)
 registered by the regional gateway (its registration stamp), and anything else is refused
-(dead-lettered, never shown). The application's QUEUED or REFUSED comes with the provider's status.
+(dead-lettered, never shown) — except a result held up only by the gateway's own stamping certificate
+(revoked or expired), which is redelivered, never refused, until the gateway stamps it again
+(`check_result`). The application's QUEUED or REFUSED comes with the provider's status.
 
 The kernel runs the table (shared/handlers.py): each apply runs in the inbox's transaction, at most
 once per message. Messages may come in any order: the current status only moves forward
@@ -30,6 +32,7 @@ from services.portal_gateway.mailing import enqueue_result_mail
 from services.portal_gateway.models import Application, ApplicationEvent
 from shared.bus.port import Delivery, Refused
 from shared.eds.signing import payload_of
+from shared.eds.stamps import STAMP_ALERT, stamp_failing
 from shared.eds.verify import Verified, Verifier
 from shared.errors import AppError, is_transient
 from shared.handlers import MessageHandler
@@ -234,13 +237,33 @@ async def check_result(verifier: Verifier, delivery: Delivery) -> Verified[Resul
     """The signed result (§17) is verified before anything is written, outside the transaction
     (`verify_result`: the head's signature, then the regional gateway's registration stamp), and must be
     about the envelope's application. A result that is not is never shown: refused, it is kept on the dead
-    letter queue, not lost; an outage of the revocation sources is redelivered."""
+    letter queue, not lost; an outage of the revocation sources is redelivered. So is a result whose only
+    fault is the gateway's own stamping certificate — its stamp's, a system certificate of the gateway's
+    BIN, revoked or expired, the head's signature good (`shared.eds.stamps`): the system's credential to
+    renew, not the result's; it is redelivered (then dead-lettered, kept) with an ALERT (`STAMP_ALERT`), and
+    the gateway, renewed, stamps it again and relays it under the same message id, which this queue then
+    applies (once: the inbox)."""
+    signed = _signed_result(delivery)
     try:
-        verified = await verify_result(verifier, _signed_result(delivery))
+        verified = await verify_result(verifier, signed)
         issue = delivery.envelope.issue
         if issue is not None and verified.document.application_id != issue:
             raise AppError("VALIDATION_FAILED", {"reason": "the result is about another application than the issue"})
     except AppError as error:
+        stamp = None if is_transient(error.code) else stamp_failing(signed, error, gateway_bin=GATEWAY.bin)
+        if stamp is not None:
+            log.error(
+                STAMP_ALERT,
+                code=error.code,
+                application_id=(delivery.envelope.issue or "")[:64],
+                message_id=delivery.envelope.message_id[:64],
+                document="result",
+                **stamp,
+            )
+            raise AppError(
+                "SERVICE_UNAVAILABLE",
+                {"reason": "the gateway's stamping certificate is unusable; wait for its re-stamp", "code": error.code},
+            ) from None
         log.error(
             "a result that does not verify; not shown",
             issue=delivery.envelope.issue,

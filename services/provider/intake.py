@@ -29,13 +29,11 @@ decision, the assessment and its ``case.status`` message — unless the applicat
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from cryptography import x509
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,9 +46,9 @@ from services.provider.registry_facts import AnswerMemory, gather_assessment, ga
 from shared.bus.envelope import Envelope
 from shared.calendar import as_utc, local_day
 from shared.data.akimats import AKIMAT_BINS
-from shared.eds.certs import holder_bin, holder_type
 from shared.eds.credentials import SignerSource
-from shared.eds.signing import Signer, b64url_decode
+from shared.eds.signing import Signer
+from shared.eds.stamps import STAMP_ALERT, gateway_stamp_failing
 from shared.eds.verify import SignatureInfo, Verified, Verifier
 from shared.errors import AppError, is_transient
 from shared.housing.application import ApplicationDocument
@@ -59,11 +57,6 @@ from shared.logging import get_logger
 from shared.registries import RegistryClient
 
 log = get_logger(__name__)
-
-STAMP_ALERT = "alert: gateway stamp certificate unusable"
-"""The event logged (at error) for a delivery held up by the gateway's own stamping certificate."""
-OWN_CREDENTIAL_FAILURES = ("EDS_CERT_REVOKED", "EDS_CERT_EXPIRED")
-"""What a certificate of the system itself may fail with, and the system can mend by renewing it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,56 +197,6 @@ def stamped_registration(verified: Verified[ApplicationDocument], *, gateway_bin
         reason = "the gateway's stamp carries no registration in its protected header"
     signers = [_signer(s) for s in verified.signatures]
     raise AppError("EDS_PURPOSE_INVALID", {"reason": reason, "gateway_bin": gateway_bin, "signatures": signers})
-
-
-def gateway_stamp_failing(envelope: Envelope, error: AppError, *, gateway_bin: str) -> dict[str, Any] | None:
-    """When ``error`` (from verifying the delivery) is the registration stamp's certificate — a system
-    certificate of ``gateway_bin`` — being revoked or expired, and not the author's: what names it (its
-    serial, the registration number it stamped); else None (the delivery's own fault, a rejection). The
-    verifier checked every signature before it judged validity and revocation, so the certificates in
-    the headers are the ones it judged."""
-    if error.code not in OWN_CREDENTIAL_FAILURES:
-        return None
-    signed = envelope.document.get("signed") if isinstance(envelope.document, dict) else None
-    members = _members(signed)
-    if members is None:
-        return None
-    failing = [(header, leaf) for header, leaf in members if _fails_with(leaf, header, error)]
-    if not failing or any(header.get("role") != "registration" for header, _ in failing):
-        return None  # the author's certificate (or one that is not a stamp) is at fault
-    header, leaf = failing[0]
-    if holder_bin(leaf) != gateway_bin or holder_type(leaf) != "system":
-        return None
-    return {"serial": f"{leaf.serial_number:x}", "registration_number": str(header.get("regNum", ""))[:40]}
-
-
-def _members(signed: Any) -> list[tuple[dict[str, Any], x509.Certificate]] | None:
-    """Each signature's protected header and leaf certificate (unverified: the verifier has checked them)."""
-    if not isinstance(signed, dict) or not isinstance(signed.get("signatures"), list):
-        return None
-    members = []
-    try:
-        for member in signed["signatures"]:
-            header = json.loads(b64url_decode(str(member["protected"])))
-            leaf = x509.load_der_x509_certificate(base64.b64decode(header["x5c"][0]))
-            members.append((header, leaf))
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
-    return members
-
-
-def _fails_with(leaf: x509.Certificate, header: dict[str, Any], error: AppError) -> bool:
-    if error.code == "EDS_CERT_REVOKED":
-        return f"{leaf.serial_number:x}" == error.details.get("serial")
-    not_after = leaf.not_valid_after_utc
-    if error.details.get("not_after") == not_after.isoformat():
-        return True
-    signed_at = str(header.get("sigT", ""))
-    try:
-        at = datetime.fromisoformat(signed_at.removesuffix("Z")).replace(tzinfo=UTC)
-    except ValueError:
-        at = datetime.now(UTC)
-    return max(at, datetime.now(UTC)) > not_after
 
 
 def _signer(info: SignatureInfo) -> dict[str, str | None]:

@@ -31,8 +31,9 @@ class RegistrationCounter(RegionalGatewayModel, table=True):
 
 class GatewayApplication(RegionalGatewayModel, table=True):
     """One submitted application as the gateway knows it: who sent it (where receipts, statuses and the
-    result go back to), its registration, its transport state (apart from business statuses), and the
-    registration the gateway gave the provider's result about it (Process 8: a number of its own)."""
+        result go back to), its registration, its transport state (apart from business statuses), and the
+        registration the gateway gave the provider's result about it (Process 8: a number of its own) and the
+    certificate that stamped it (re-stamped when that certificate is revoked: restamp.py)."""
 
     __tablename__ = "gw_application"
 
@@ -57,6 +58,12 @@ class GatewayApplication(RegionalGatewayModel, table=True):
     )
     result_registered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     result_message_id: str | None = Field(default=None, max_length=36, description="the stamped result relayed")
+    result_stamp_serial: str | None = Field(
+        default=None,
+        max_length=40,
+        index=True,
+        description="the serial (hex) of the certificate whose stamp the relayed result carries (re-stamping)",
+    )
 
 
 class LogHead(RegionalGatewayModel, table=True):

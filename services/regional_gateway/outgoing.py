@@ -98,17 +98,30 @@ async def send(
     )
 
 
-async def send_again(session: AsyncSession, *, envelope: Envelope, routing_key: str, note: dict[str, Any]) -> None:
-    """Publish ``envelope`` once more, unchanged (its own message id), to ``routing_key``, and log it as
-    replayed."""
+async def send_again(
+    session: AsyncSession,
+    *,
+    envelope: Envelope,
+    routing_key: str,
+    note: dict[str, Any],
+    kind: str = "replayed",
+    direction: str = "out",
+    origin: str | None = None,
+    registration_number: str | None = None,
+) -> None:
+    """Publish ``envelope`` once more under its own message id, to ``routing_key`` — as it is now: unchanged
+    (a dead letter replayed), or with a new document (a result re-stamped: restamp.py) — and log it as
+    ``kind`` (``origin``: who it came from when relayed)."""
     await outbox.requeue(session, envelope, routing_key)
     await message_log.append(
         session,
         envelope=envelope,
-        kind="replayed",
-        direction="out",
+        kind=kind,
+        direction=direction,
         recipient=routing_key,
         application_id=envelope.issue,
+        sender=origin,
+        registration_number=registration_number,
         note=note,
     )
 

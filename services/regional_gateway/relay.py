@@ -18,9 +18,11 @@ fails the message: it is retried, then dead-lettered for the operator.
   incoming documents: numbering.py) and stamps it (a countersignature by its system certificate, role
   ``registration``, whose protected header carries that registration: architecture §9), logs what it
   received and what it relays (kinds ``received`` and ``result``), keeps the registration on the
-  application's row, and forwards **the stamped result** to ``result.<sender>`` under the same message
-  id. The same result (its id) coming again, signed anew, keeps its registration (number and time) and
-  is stamped again over it; another result gets a number of its own.
+  application's row (with the stamping certificate's serial: restamp.py stamps the result again, under the
+  same message id, once that certificate is revoked), and forwards **the stamped result** to
+  ``result.<sender>`` under the same message id. The same result (its id) coming again, signed anew,
+  keeps its registration (number and time) and is stamped again over it; another result gets a number of
+  its own.
 
 A refused message is logged (kind ``refused``, with the catalogue code) and not relayed. `check` (the
 verification, and for a result the stamping signer: they may ask the NCA) runs before the transaction,
@@ -43,7 +45,7 @@ from services.regional_gateway.numbering import next_registration_number
 from shared.bus.envelope import Envelope
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
-from shared.eds.credentials import SignerSource
+from shared.eds.credentials import SignerSource, serial_of
 from shared.eds.signing import Signer, StampedRegistration, countersign, payload_of
 from shared.eds.verify import Verified, Verifier
 from shared.errors import AppError
@@ -247,6 +249,7 @@ async def _register_result(
     replaced = application.result_registration_number if not again else None
     application.result_document_id, application.result_message_id = result.id, envelope.message_id
     application.result_registration_number, application.result_registered_at = number, registered_at
+    application.result_stamp_serial = serial_of(signer)  # what restamp.py looks for once it is revoked
     note: dict[str, Any] = {
         "type": result.type,
         "result_id": result.id,

@@ -1,11 +1,13 @@
 """Re-stamping (security finding 3, services/regional_gateway/restamp.py): once the gateway's stamping
 certificate is revoked, the gateway renews it and stamps again, with the same registration, every
-application it delivered and the provider has not answered; the provider holds the stale delivery up
-(redelivered, alerted, never rejected) and takes the re-stamped one in. After a restart, the sweep does
-the same for what an earlier process stamped.
+application it delivered and the provider has not answered, and every result it relayed (under the same
+message id); the provider holds the stale delivery up (redelivered, alerted, never rejected) and takes the
+re-stamped one in, and so does the portal with a result. After a restart, the sweep does the same for what
+an earlier process stamped.
 
 Worlds of their own (the shared gateway world's credentials are not revoked): the registries and the
-NCA, the gateway, collectors for the portal and for deliveries, and, in the first test, the provider."""
+NCA, the gateway, collectors for the portal and for deliveries, and, in the first test, the provider; in
+the portal's test, the portal itself."""
 
 from __future__ import annotations
 
@@ -24,6 +26,10 @@ from cryptography import x509
 from fastapi import FastAPI
 from sqlmodel import select
 
+from services.portal_gateway.app import create_app as create_portal
+from services.portal_gateway.config import PortalSettings
+from services.portal_gateway.handlers import QUEUES as PORTAL_QUEUES
+from services.portal_gateway.models import MailOutboxMessage
 from services.provider.app import create_app as create_provider
 from services.provider.config import ProviderSettings
 from services.provider.intake import STAMP_ALERT
@@ -33,6 +39,7 @@ from services.regional_gateway.config import RegionalGatewaySettings
 from services.regional_gateway.models import GatewayApplication, LogEntry
 from services.regional_gateway.restamp import RESTAMP_ALERT, RESTAMPED, Restamper
 from shared.bus.envelope import Envelope
+from shared.bus.inbox import applied
 from shared.bus.port import Delivery
 from shared.calendar import utcnow
 from shared.eds.credentials import Renewal, SystemCredentials, serial_of
@@ -41,11 +48,15 @@ from shared.eds.signing import Signer, b64url_decode, sign
 from shared.geo import DISTRICTS
 from shared.housing.application import Address, Applicant, ApplicationDocument, Consents
 from shared.housing.messages import SUBMITTED, delivered_key
-from shared.participants import BY_SERVICE, PORTAL, user_id
+from shared.models import OutboxMessage
+from shared.participants import BY_SERVICE, GATEWAY, PORTAL, user_id
 from shared.service import ServiceRuntime
 from tests.support.bus import Collector, wait_until
+from tests.support.gateway import case_result, head_of, notification
 from tests.support.nca import RA
-from tests.support.pki import NCA_URL
+from tests.support.pki import NCA_URL, new_iin
+from tests.support.portal import TOKEN_SECRET
+from tests.support.portal import World as PortalWorld
 from tests.support.services import InProcess, SigningBus, running, sqlite_url
 
 AS_OF = date(2026, 11, 1)
@@ -139,7 +150,12 @@ async def submitted_and_delivered(world: World) -> tuple[str, Envelope]:
 
 
 def stamp_header(delivery: Envelope) -> dict[str, Any]:
-    [stamp] = [s for s in delivery.document["signed"]["signatures"] if header(s)["role"] == "registration"]
+    return result_stamp(delivery.document["signed"])
+
+
+def result_stamp(signed: dict[str, Any]) -> dict[str, Any]:
+    """The protected header of the one registration stamp of ``signed``."""
+    [stamp] = [s for s in signed["signatures"] if header(s)["role"] == "registration"]
     return header(stamp)
 
 
@@ -148,7 +164,14 @@ def header(signature: dict[str, Any]) -> dict[str, Any]:
 
 
 def stamp_serial(delivery: Envelope) -> str:
-    return f"{x509.load_der_x509_certificate(b64decode(stamp_header(delivery)['x5c'][0])).serial_number:x}"
+    return result_stamp_serial(delivery.document["signed"])
+
+
+def result_stamp_serial(signed: dict[str, Any]) -> str:
+    return f"{x509.load_der_x509_certificate(b64decode(result_stamp(signed)['x5c'][0])).serial_number:x}"
+
+
+REGISTRATION = ("regNum", "regT", "regDistrict")
 
 
 async def revoke(env: InProcess, serial: str) -> None:
@@ -284,3 +307,224 @@ async def test_an_expiring_renewal_restamps_nothing(tmp_path: Path) -> None:
 
 def world_admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+# -- results (§18 Process 8) ------------------------------------------------------------------------------
+async def heads_result(env: InProcess, world: World, issue: str, registration_number: str) -> dict[str, Any]:
+    """A notification about ``issue`` signed by a head of the housing department (an employee of the
+    provider's BIN), as the provider sends it on ``case.result``."""
+    iin = new_iin()
+    document = notification(
+        application_id=issue,
+        head_iin=iin,
+        applicant_iin=world.applicant.iin,
+        district=world.applicant.address.district,
+        registration_number=registration_number,
+    )
+    return sign(document, await head_of(env.pki, iin))
+
+
+async def relayed_result(env: InProcess, world: World) -> tuple[str, Envelope, dict[str, Any]]:
+    """An application delivered, the provider's result about it registered, stamped and relayed to the
+    portal (the collector), the DELIVERED receipt too: its id, the relayed result, the head-signed one."""
+    issue, delivered = await submitted_and_delivered(world)
+    signed = await heads_result(env, world, issue, delivered.document["registration"]["number"])
+    await world.bus.publish(case_result(signed, issue))
+    await wait_until(lambda: bool(world.to_portal(issue, "result.portal")))
+    await wait_until(
+        lambda: any(d.envelope.document.get("state") == "DELIVERED" for d in world.to_portal(issue, "receipt.portal"))
+    )
+    await world.settle()
+    return issue, world.to_portal(issue, "result.portal")[0].envelope, signed
+
+
+def assert_restamped(fresh: dict[str, Any], stale: dict[str, Any], signed: dict[str, Any], new_serial: str) -> None:
+    """``fresh`` is ``stale`` stamped anew by ``new_serial``: the head's signature as it came, the same
+    registration (number, time, district)."""
+    assert fresh["payload"] == stale["payload"] == signed["payload"]
+    assert fresh["signatures"][:1] == stale["signatures"][:1] == signed["signatures"]
+    assert len(fresh["signatures"]) == 2 and result_stamp_serial(fresh) == new_serial
+    assert {k: result_stamp(fresh)[k] for k in REGISTRATION} == {k: result_stamp(stale)[k] for k in REGISTRATION}
+
+
+async def test_a_result_relayed_with_a_revoked_stamp_is_restamped_and_relayed_again_under_its_id(
+    tmp_path: Path,
+) -> None:
+    async with gateway_world(tmp_path) as (env, world):
+        with recording() as logs:
+            issue, stale, signed = await relayed_result(env, world)
+            old_serial = result_stamp_serial(stale.document)
+            await revoke(env, old_serial)
+            restamper: Restamper = world.app.state.restamper
+
+            new_serial = serial_of(await env.credentials("regional_gateway").signer())  # renews: re-stamping starts
+            await restamper.settled()
+            await wait_until(
+                lambda: any(
+                    result_stamp_serial(d.envelope.document) == new_serial
+                    for d in world.to_portal(issue, "result.portal")
+                )
+            )
+            await world.settle()
+
+            assert new_serial != old_serial
+            relayed = world.to_portal(issue, "result.portal")
+            assert {d.envelope.message_id for d in relayed} == {stale.message_id}, "the same message id"
+            [fresh] = {
+                json.dumps(d.envelope.document): d.envelope
+                for d in relayed
+                if result_stamp_serial(d.envelope.document) == new_serial
+            }.values()
+            assert_restamped(fresh.document, stale.document, signed, new_serial)
+            assert (fresh.issue, fresh.correlation_id, fresh.sender) == (
+                stale.issue,
+                stale.correlation_id,
+                stale.sender,
+            )
+            row = await application_row(world, issue)
+            assert row.result_stamp_serial == new_serial and row.result_message_id == stale.message_id
+            assert row.result_registration_number == result_stamp(stale.document)["regNum"]
+            entries = (
+                await world.http.get(f"/api/v1/evidence/messages/{stale.message_id}", headers=world_admin())
+            ).json()["entries"]
+            assert [(e["kind"], e["direction"]) for e in entries] == [
+                ("received", "in"),
+                ("result", "relay"),
+                (RESTAMPED, "relay"),
+            ]
+            assert entries[2]["document"] == fresh.document and entries[2]["recipient"] == "result.portal"
+            assert entries[2]["registration_number"] == row.result_registration_number
+            assert (entries[2]["note"]["revoked_serial"], entries[2]["note"]["serial"]) == (old_serial, new_serial)
+            assert (await world.http.get("/api/v1/evidence/log/verify", headers=world_admin())).json()["valid"] is True
+            [alert] = logs.events(RESTAMP_ALERT)
+            assert alert["old_serial"] == old_serial
+
+            # Once: a second pass over the old serial finds nothing left to re-stamp.
+            assert await restamper.restamp({old_serial}) == []
+
+
+async def test_after_a_restart_the_sweep_restamps_a_result_an_earlier_process_stamped(tmp_path: Path) -> None:
+    async with gateway_world(tmp_path) as (env, world):
+        issue, stale, signed = await relayed_result(env, world)
+        await revoke(env, result_stamp_serial(stale.document))
+        identity = BY_SERVICE["regional_gateway"].identity
+        token = env.credentials("regional_gateway").ra_token
+        restarted = SystemCredentials(NCA_URL, identity, ra_token=token, client=env.registry)
+        sweep = Restamper(world.runtime.db, restarted)
+
+        assert await sweep.sweep() == [issue]  # its result (the application itself was answered)
+        assert await sweep.sweep() == []  # once
+
+        new_serial = serial_of(await restarted.signer())
+        await wait_until(
+            lambda: any(
+                result_stamp_serial(d.envelope.document) == new_serial for d in world.to_portal(issue, "result.portal")
+            ),
+            20,
+        )
+        fresh = next(
+            d.envelope
+            for d in world.to_portal(issue, "result.portal")
+            if result_stamp_serial(d.envelope.document) == new_serial
+        )
+        assert fresh.message_id == stale.message_id
+        assert_restamped(fresh.document, stale.document, signed, new_serial)
+
+
+@asynccontextmanager
+async def region_world(tmp_path: Path) -> AsyncIterator[tuple[InProcess, World, PortalWorld]]:
+    """The gateway world with the portal itself beside the collectors (its verifier asks the NCA every time,
+    so it sees the gateway's certificate revoked at once)."""
+    async with gateway_world(tmp_path) as (env, world):
+        settings = PortalSettings(
+            database_url=sqlite_url(tmp_path, "portal"), token_secret=TOKEN_SECRET, sms_dir=str(tmp_path / "sms")
+        )
+        portal = await env.start(
+            "portal",
+            lambda bus, verifier, credentials: create_portal(
+                settings, bus=bus, verifier=verifier, credentials=credentials("portal_gateway")
+            ),
+            verifier=env.verifier(freshness_s=0),
+            base_url="http://portal.test",
+        )
+        citizens = PortalWorld(
+            portal=portal.client,
+            registry=env.registry,
+            pki=env.pki,
+            bus=env.signing,
+            db=portal.app.state.runtime.db,
+            sms_dir=tmp_path / "sms",
+        )
+        yield env, world, citizens
+
+
+async def test_a_result_whose_stamp_was_revoked_reaches_the_cabinet_once_the_gateway_restamps_it(
+    tmp_path: Path,
+) -> None:
+    """The stamped result is relayed; the gateway's certificate is revoked before the portal takes it: the
+    portal holds it up (redelivered, alerted, kept in its dead letter queue), never refuses it; the gateway,
+    renewed, stamps it again and relays it under the same message id: the cabinet has it, with the same
+    registration, valid at the public verification, applied once."""
+    async with region_world(tmp_path) as (env, world, portal):
+        iin, auth = await portal.citizen()
+        submitted = await portal.submit(auth, await portal.signed_draft(iin, auth))
+        assert submitted.status_code == 202, submitted.text
+        issue = submitted.json()["id"]
+        await wait_until(lambda: bool(world.delivered(issue)))
+        number = world.delivered(issue)[0].envelope.document["registration"]["number"]
+        await world.settle()
+        held = Collector()
+        await env.bus.subscribe_dead_letters(PORTAL_QUEUES["results"], held)
+
+        # The result is registered and stamped; before it leaves the gateway's outbox, its certificate is revoked.
+        await world.runtime.relay.stop()
+        head_iin = new_iin()
+        district = world.delivered(issue)[0].envelope.document["registration"]["district"]
+        document = notification(
+            application_id=issue, head_iin=head_iin, applicant_iin=iin, district=district, registration_number=number
+        )
+        signed = sign(document, await head_of(env.pki, head_iin))
+        await world.bus.publish(case_result(signed, issue))
+        await world.bus.drain(5.0)
+        row = await application_row(world, issue)
+        async with world.runtime.db.sessions() as session:
+            outgoing = await session.get(OutboxMessage, row.result_message_id)
+        assert outgoing is not None and outgoing.sent_at is None
+        stale = Envelope.model_validate_json(outgoing.body)
+        message_id = stale.message_id
+        old_serial = result_stamp_serial(stale.document)
+        await revoke(env, old_serial)
+
+        with recording() as logs:
+            # It leaves, as a relay that signed it just before the revocation was noticed sends it: the portal
+            # holds it up. Sealing it notices the revocation: the gateway renews, re-stamping starts.
+            await world.bus.publish(stale)
+            await wait_until(lambda: any(d.envelope.message_id == message_id for d in held.deliveries), 20)
+        [kept] = [d for d in held.deliveries if d.envelope.message_id == message_id]
+        assert kept.death_reason == "delivery_limit"  # redelivered, then kept: never refused
+        alerts = [a for a in logs.events(STAMP_ALERT) if a.get("application_id") == issue]
+        assert len(alerts) > 1 and {(a["serial"], a["code"]) for a in alerts} == {(old_serial, "EDS_CERT_REVOKED")}
+        assert not await applied(portal.db, PORTAL_QUEUES["results"], message_id)
+
+        # The gateway, renewed, has stamped it again; its relay sends it: the cabinet has it.
+        await world.app.state.restamper.settled()
+        world.runtime.relay.start()
+        await portal.until(lambda: applied(portal.db, PORTAL_QUEUES["results"], message_id), 20)
+        new_serial = serial_of(await env.credentials("regional_gateway").signer())
+        answer = await portal.portal.get(f"/api/v1/applications/{issue}/result", headers=auth)
+        assert answer.status_code == 200, answer.text
+        shown = answer.json()["document"]
+        assert_restamped(shown, stale.document, signed, new_serial)
+        verified = (await portal.portal.post("/api/v1/edocs/verify", json=shown)).json()
+        assert verified["valid"] is True, verified
+        assert (
+            verified["signatures"][1]["registration"]["number"]
+            == result_stamp(stale.document)["regNum"]
+            == row.result_registration_number
+        )
+        assert (verified["signatures"][1]["bin"], verified["signatures"][1]["serial"]) == (GATEWAY.bin, new_serial)
+        async with portal.db.sessions() as session:
+            mails = (
+                await session.exec(select(MailOutboxMessage).where(MailOutboxMessage.application_id == issue))
+            ).all()
+        assert len(mails) <= 1  # one result, mailed once at most (none without an address)

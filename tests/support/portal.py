@@ -14,6 +14,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -140,16 +141,21 @@ class World:
             self._keys["head"] = iin, await head_of(self.pki, iin)
         return self._keys["head"]
 
-    async def gateway_signer(self) -> Signer:
-        """A system certificate of the regional gateway's BIN: what the gateway stamps with."""
-        if "gateway" not in self._keys:
+    async def gateway_signer(self, *, fresh: bool = False, **extra: Any) -> Signer:
+        """A system certificate of the regional gateway's BIN: what the gateway stamps with (one per world;
+        ``fresh``: a new one, for a test to revoke or let expire, ``extra`` its further issuing fields such as
+        ``not_after``)."""
+        if fresh or "gateway" not in self._keys:
             subject = {
                 "surname": "ӨҢІРЛІК",
                 "given_name": "ШЛЮЗ",
                 "bin": GATEWAY.bin,
                 "organization": GATEWAY.organization,
             }
-            self._keys["gateway"] = "", await self.pki.issue(new_iin(), holder="system", subject=subject)
+            signer = await self.pki.issue(new_iin(), holder="system", subject=subject, **extra)
+            if fresh:
+                return signer
+            self._keys["gateway"] = "", signer
         return self._keys["gateway"][1]
 
     async def stamp(
@@ -159,22 +165,31 @@ class World:
         *,
         number: str = "KRG-20261201-000900",
         signer: Signer | None = None,
+        registered_at: datetime | None = None,
     ) -> dict[str, Any]:
-        """``signed`` with the regional gateway's registration stamp (or ``signer``'s), as the gateway stamps."""
+        """``signed`` with the regional gateway's registration stamp (or ``signer``'s), as the gateway stamps;
+        ``registered_at`` (default: now) the registration's time, as a re-stamp keeps the first one's."""
         stamper = signer or await self.gateway_signer()
         at = utcnow()  # after the stamping certificate was issued
-        made = StampedRegistration(number, at, district)
+        made = StampedRegistration(number, registered_at or at, district)
         return countersign(signed, stamper, role="registration", signed_at=at, registration=made)
 
     async def result(
-        self, application_id: str, *, kind: str = "notification", stamped: bool = True, **fields: Any
+        self,
+        application_id: str,
+        *,
+        kind: str = "notification",
+        stamped: bool = True,
+        head: tuple[str, Signer] | None = None,
+        **fields: Any,
     ) -> dict[str, Any]:
         """The provider's result about one of the portal's applications: a notification (or ``kind``
-        ``refusal``) signed by the head and, ``stamped``, registered by the regional gateway."""
+        ``refusal``) signed by the head (the world's, or ``head``: an IIN and its key) and, ``stamped``,
+        registered by the regional gateway."""
         async with self.db.sessions() as session:
             row = await session.get(Application, application_id)
         assert row is not None, application_id
-        head_iin, head = await self.head()
+        head_iin, head_key = head or await self.head()
         common: dict[str, Any] = {
             "application_id": application_id,
             "head_iin": head_iin,
@@ -188,7 +203,7 @@ class World:
             )
         else:
             document = refusal(**common)
-        signed = sign(document, head)
+        signed = sign(document, head_key)
         return await self.stamp(signed, row.district) if stamped else signed
 
     async def from_gateway(self, key: str, issue: str, document: dict[str, Any]) -> Envelope:
