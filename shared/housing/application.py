@@ -47,6 +47,18 @@ Code = Annotated[str, StringConstraints(max_length=64)]
 
 APPLICATION_TYPE = "housing-queue/application@1"
 SERVICE_ID = "housing-queue"
+SERVICE_NAMES = {
+    "kk": "Мемлекеттік тұрғын үй қорынан берілетін тұрғын үйге немесе жеке тұрғын үй қорынан жергілікті атқарушы "
+    "орган жалдаған тұрғын үйге мұқтаж азаматтарды есепке алу және кезекке қою, сондай-ақ жергілікті атқарушы "
+    "органдардың тұрғын үй беру туралы шешім қабылдауы",
+    "ru": "Постановка на учет и очередность граждан, нуждающихся в жилище из государственного жилищного фонда или "
+    "жилище, арендованном местным исполнительным органом в частном жилищном фонде, и решение местных "
+    "исполнительных органов о предоставлении жилища",
+    "en": "Registration and queueing of citizens in need of housing from the state housing fund, or of housing "
+    "rented by the local executive body in the private housing fund, and the local executive bodies' decision "
+    "on providing housing",
+}
+"""The service's name as the regulation gives it (the portal's catalogue, the Center's receipts)."""
 STATEMENT_KK = (
     "Мемлекеттік тұрғын үй қорынан тұрғын үйді немесе жеке тұрғын үй қорынан жергілікті атқарушы орган "
     "жалдаған тұрғын үйді алу үшін есепке қоюды сұраймын. Менің және менімен тұрақты тұратын отбасы "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from shared.housing.application import SERVICE_NAMES
+
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
 
 
@@ -21,17 +23,7 @@ class ServiceView(BaseModel):
 
 HOUSING_QUEUE = ServiceView(
     id="housing-queue",
-    names={
-        "kk": "Мемлекеттік тұрғын үй қорынан берілетін тұрғын үйге немесе жеке тұрғын үй қорынан жергілікті атқарушы "
-        "орган жалдаған тұрғын үйге мұқтаж азаматтарды есепке алу және кезекке қою, сондай-ақ жергілікті атқарушы "
-        "органдардың тұрғын үй беру туралы шешім қабылдауы",
-        "ru": "Постановка на учет и очередность граждан, нуждающихся в жилище из государственного жилищного фонда или "
-        "жилище, арендованном местным исполнительным органом в частном жилищном фонде, и решение местных "
-        "исполнительных органов о предоставлении жилища",
-        "en": "Registration and queueing of citizens in need of housing from the state housing fund, or of housing "
-        "rented by the local executive body in the private housing fund, and the local executive bodies' decision "
-        "on providing housing",
-    },
+    names=SERVICE_NAMES,
     regulation="Karaganda region akimat resolution No. 17/03 of 11 April 2014 (Government standard No. 185 of "
     "5 March 2014)",
     result="notification of registration in the housing queue with the queue number, or a reasoned refusal (§5, §15)",
