@@ -38,6 +38,7 @@ from shared.eds.signing import Signer, b64url
 from shared.eds.verify import Verified
 from shared.errors import AppError
 from shared.housing.decisions import (
+    MAX_AGENDA,
     NOTIFICATION_TYPE,
     REFUSAL_TYPE,
     CaseDecision,
@@ -261,9 +262,9 @@ async def hold_meeting(
     now: datetime,
 ) -> Meeting:
     """Open a meeting of the caller's commission (its chair or secretary): the members ``present`` (a
-    quorum, the chair among them), the agenda (the given cases, or every case waiting for the
-    commission that is on no other meeting), the protocol with a decision per case (the proposal, or the
-    commission's own in ``overrides``) for the members to sign."""
+    quorum, the chair among them), the agenda (the given cases, or the `MAX_AGENDA` oldest cases waiting
+    for the commission that are on no other meeting), the protocol with a decision per case (the
+    proposal, or the commission's own in ``overrides``) for the members to sign."""
     caller = await account_of(session, member)
     if caller.role != "commission" or caller.position not in ("chair", "secretary"):
         raise AppError("FORBIDDEN", {"reason": "the commission's chair or secretary convenes a meeting"})
@@ -277,7 +278,8 @@ async def hold_meeting(
     query = select(Case).where(Case.district == caller.district, Case.step == 6, col(Case.meeting_id).is_(None))
     if agenda:
         query = select(Case).where(Case.district == caller.district, col(Case.number).in_(agenda))
-    on_agenda = list((await session.exec(query.order_by(col(Case.registered_at)).with_for_update())).all())
+    query = query.order_by(col(Case.registered_at)).limit(MAX_AGENDA)  # the oldest first; more wait for the next
+    on_agenda = list((await session.exec(query.with_for_update())).all())
     if agenda:
         found = {c.number for c in on_agenda}
         unknown = [n for n in agenda if n not in found]
