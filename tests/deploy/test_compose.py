@@ -460,6 +460,7 @@ def test_a_service_gets_only_its_own_secrets(raw_compose: dict[str, Any], name: 
         "portal_gateway": {"PORTAL_GATEWAY_TOKEN_SECRET"},
         "regional_gateway": {"REGIONAL_GATEWAY_ADMIN_TOKEN"},
         "provider": {"PROVIDER_TOKEN_SECRET", "PROVIDER_DEMO_PASSWORD"},
+        "con_intake": {"CON_INTAKE_TOKEN_SECRET", "CON_INTAKE_DEMO_PASSWORD"},
         "registry_stub": {"NCA_RA_TOKEN"},  # the RA token stays with the NCA
     }.get(name, set())
     enrollment = {f"NCA_ENROLLMENT_TOKEN_{name.upper()}"} if name != "registry_stub" else set()
@@ -583,7 +584,7 @@ def test_no_secret_has_a_default(raw_compose: dict[str, Any], env_example: dict[
     references = compose_interpolations(raw_compose)
     secret_refs = [(name, op, arg) for name, op, arg in references if is_secret_variable(name)]
     # all but the broker admin's, and an enrollment token for each service but the NCA's own
-    assert len({name for name, _, _ in secret_refs}) == 2 * len(NAMES) + 1 + 5 + len(NAMES) - 1
+    assert len({name for name, _, _ in secret_refs}) == 2 * len(NAMES) + 1 + 7 + len(NAMES) - 1
     for name, op, arg in secret_refs:
         assert op == ":?", f"${{{name}}} must be required (:?), not {op}"
         assert arg == f"set {name} in deploy/.env", name
@@ -608,10 +609,10 @@ def test_compose_holds_no_secret_value(env_example: dict[str, str]) -> None:
 
 def test_env_example_holds_dev_placeholders_only(env_example: dict[str, str]) -> None:
     passwords = {k: v for k, v in env_example.items() if any(w in k for w in ("PASSWORD", "SECRET", "TOKEN"))}
-    # a DB and a broker password per service, the superuser's and the broker admin's, the staff demo
-    # password, two token secrets, the gateway's admin token and the RA token; and the other services'
-    # enrollment tokens, derived from that RA token (so they are dev values too)
-    assert len(passwords) == 2 * len(NAMES) + 2 + 5 + len(NAMES) - 1
+    # a DB and a broker password per service, the superuser's and the broker admin's, the staff's and the
+    # operators' demo passwords, three token secrets, the gateway's admin token and the RA token; and the
+    # other services' enrollment tokens, derived from that RA token (so they are dev values too)
+    assert len(passwords) == 2 * len(NAMES) + 2 + 7 + len(NAMES) - 1
     for key, value in passwords.items():
         if key.startswith("NCA_ENROLLMENT_TOKEN_"):
             service = key.removeprefix("NCA_ENROLLMENT_TOKEN_").lower()
