@@ -13,8 +13,11 @@ verified by the one `shared.eds.verify.Verifier` (purpose SIGN). Two kinds:
    own data for this service (``purpose``), and how it established who they are (``identified_by``):
    ``eds`` (an EDS login), ``sms`` (a one-time code to the number the mobile-citizens database holds) or
    ``claimed`` (nobody proved anything: the IIN as typed, e.g. registering an account or asking for an
-   SMS code). Valid at most `ATTESTATION_TTL` (15 minutes) from ``issued_at``. The portal attests for the
-   citizen's own data at their own request (the draft's pre-fill, the registration check).
+   SMS code), or ``document`` (the Center only: the person's identity document shown to the operator in
+   the original, §14 item 1, «түпнұсқасы ұсынылады»; it proves as much as ``eds`` or ``sms`` do). Valid at
+   most `ATTESTATION_TTL` (15 minutes) from ``issued_at``. The portal attests for the citizen's own data at
+   their own request (the draft's pre-fill, the registration check); the Center for the recipient (and a
+   representative) whose written consent its operator recorded at the desk (services/con_intake/intake.py).
 
 `check_consent` checks what the document itself says (it verifies, it is one of the two kinds, for this
 service, signed by whom it must be, not expired) and answers the `Consent` it establishes; whether that
@@ -50,9 +53,12 @@ ATTESTATION_TTL = timedelta(minutes=15)
 APPLICATION_VALIDITY = timedelta(days=60)
 """How long the signed application stands as consent for the provider's queries: the §12 term (30
 calendar days) with room for redeliveries after an outage."""
-Method = Literal["eds", "sms", "claimed"]
-PROVEN_METHODS: tuple[str, ...] = ("eds", "sms")
+Method = Literal["eds", "sms", "claimed", "document"]
+PROVEN_METHODS: tuple[str, ...] = ("eds", "sms", "document")
 """An attestation's ``identified_by`` that says the person proved who they are."""
+DOCUMENT_REQUESTERS: frozenset[str] = frozenset({CENTER.bin})
+"""Who may attest ``document``: a desk where an operator sees the identity document in the original (the
+Center); a system that never sees one (the portal) cannot."""
 CLAIMED_QUERIES = frozenset({"person", "mobile-phone"})
 """All an unproven (``claimed``) attestation covers, about the subject alone: whether the IIN is a living
 person (registration) and the number to send a one-time code to (which the asker never shows in full)."""
@@ -71,7 +77,10 @@ class ConsentAttestation(EDocument):
     subject_iin: Iin = Field(description="the person whose data may be asked for (and whose family's)")
     requester_bin: str = Field(pattern=r"^\d{12}$", description="the system asking: its BIN, its certificate signs")
     purpose: Literal["housing-queue"] = "housing-queue"
-    identified_by: Method = Field(description="how the requester established the person: eds, sms or claimed")
+    identified_by: Method = Field(
+        description="how the requester established the person: eds, sms, claimed, or document (the Center: the "
+        "identity document shown in the original)"
+    )
     issued_at: datetime
     expires_at: datetime
 
@@ -79,6 +88,8 @@ class ConsentAttestation(EDocument):
     def _coherent(self) -> ConsentAttestation:
         if self.author.bin != self.requester_bin or self.author.iin is not None:
             raise ValueError("the author is the requesting system: {bin: requester_bin}")
+        if self.identified_by == "document" and self.requester_bin not in DOCUMENT_REQUESTERS:
+            raise ValueError("only the Center, whose operator sees the identity document, attests 'document'")
         if not self.issued_at < self.expires_at <= self.issued_at + ATTESTATION_TTL:
             raise ValueError(f"an attestation is valid after issued_at, for at most {ATTESTATION_TTL}")
         return self

@@ -232,6 +232,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "Доверенность отозвана",
         "The power of attorney has been revoked",
     ),
+    "POA_NOT_APPLICABLE": ErrorSpec(
+        422,
+        "Сенімхат бұл өкілге, бұл алушының атынан немесе бұл қызметке берілмеген",
+        "Доверенность выдана не этому представителю, не от этого получателя или не на эту услугу",
+        "The power of attorney does not name this representative and recipient, or does not cover this service",
+    ),
     "IDENTITY_NOT_PROVEN": ErrorSpec(
         403,
         "Жеке басыңыз расталмаған: ЭЦҚ-мен немесе мобильді азаматтар базасындағы нөмірге жіберілген бір реттік "

@@ -1,1 +1,2 @@
-"""Public Service Center (ХҚО / ЦОН) operator workstation (a skeleton). See app.py."""
+"""Public Service Center (ХҚО / ЦОН) operator workstation: branches, operators, the visitor queue, the intake of
+applications. See app.py."""

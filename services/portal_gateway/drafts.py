@@ -24,12 +24,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.portal_gateway.accounts import consent_of, living_person
-from services.portal_gateway.domain import prefill
 from shared.calendar import local_day, utcnow
 from shared.consent import Method
 from shared.eds.credentials import SignerSource
 from shared.errors import AppError
 from shared.geo import DISTRICT_BY_CODE
+from shared.housing import prefill
 from shared.housing.application import ApplicationDocument, Attachment
 from shared.housing.documents import Requirement, family_events, missing_documents, required_documents
 from shared.participants import user_id

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from services.portal_gateway.domain import prefill
 from services.portal_gateway.domain.deadlines import expected_result_date
 from services.portal_gateway.domain.duplicates import blocks_new_application
 from services.portal_gateway.domain.passwords import password_problems
-from services.portal_gateway.domain.statuses import advances, newer_delivery
+from shared.housing import prefill
 from shared.housing.documents import CivilEvent, family_events
+from shared.housing.statuses import advances, newer_delivery
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 HOME = {"locality": "karaganda", "address": "Мәметова 110-59", "district": "karaganda"}

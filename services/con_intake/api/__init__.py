@@ -1,1 +1,2 @@
-"""The Center's HTTP API: one router per resource (none yet beyond the kernel's /health and /ready)."""
+"""The Center's HTTP API: one router per resource (operators, the visitor queue, the intake) beside the
+kernel's /health and /ready."""

@@ -1,1 +1,2 @@
-"""The Center's pure rules (none yet)."""
+"""The Center's pure rules, one module per rule (the visitor queue: queue.py; the intake: intake.py,
+checklist.py, schedule.py)."""

@@ -5,7 +5,7 @@ again."""
 
 from __future__ import annotations
 
-from services.portal_gateway.domain.statuses import REFUSALS
+from shared.housing.statuses import REFUSALS
 
 
 def blocks_new_application(status: str) -> bool:

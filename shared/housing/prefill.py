@@ -1,6 +1,7 @@
-"""What the registries' answers say about an applicant, for the pre-filled form (an empty body {} is
-pre-filled with everything the registries know; §14: what the state systems hold is fetched, not
-asked for). Pure functions over the registries' result JSON
+"""What the registries' answers say about an applicant (§14: what the state systems hold is fetched, not
+asked for): the portal's pre-filled form (an empty body {} is pre-filled with everything the registries
+know) and the Center's intake (the operator's checklist and the application the operator signs) read
+them alike. Pure functions over the registries' result JSON
 (services/registry_stub/registries/queries.py gives their shapes).
 
 - Household (Annex 3: "the family members permanently living with me"): the living spouse, children,

@@ -1,9 +1,10 @@
-"""The order of an application's statuses, as the personal cabinet shows them (§18: Process 5
-→ Process 6 → Condition 3 → Process 7 or Process 8).
+"""The order of an application's statuses, as its sender shows them: the portal's personal cabinet
+(§18: Process 5 → Process 6 → Condition 3 → Process 7 or Process 8) and the Center's intake (§19:
+Process 6 → Process 7 → Condition 2 → Process 8 or Process 9), the same statuses on both channels.
 
 Status messages travel over the bus, which does not keep order (README "Design": delivery is
 at-least-once and not ordered), so a REGISTERED_AT_GATEWAY may arrive after a REGISTERED. The
-cabinet's current status only ever moves forward: each status has a rank, a later-arriving status of
+current status only ever moves forward: each status has a rank, a later-arriving status of
 a lower (or the same) rank is kept in the history but does not replace the current one, and a final
 status is never replaced.
 """

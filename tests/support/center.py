@@ -1,0 +1,244 @@
+"""The Center's intake world (tests/center/test_intake.py): con_intake with the registries and the test NCA
+in process (tests.support.services), and the regional gateway, on one in-memory bus; the tests play the
+operators (their demo accounts, each with an employee SIGN certificate of the Center's BIN from the NCA,
+signing on the client side) and the provider (its signed statuses, published through the gateway), and
+collect what the gateway delivers to the districts' providers.
+
+    desk = await intake_world(path)                          # once for the package
+    intake = (await desk.start("operator-1.karaganda-1", iin)).json()
+    await desk.present(LOGIN, intake, skip={"income_certificate"})
+    signed = await desk.sign(LOGIN, (await desk.post(LOGIN, f"/api/v1/intakes/{id}/refusal/draft")).json())
+
+Its clock is the wall clock plus an offset a test may move (`OffsetClock.advance`): the registries, the NCA
+and every signature run on wall time, so the Center's must stay near it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlmodel import select
+
+from services.con_intake.app import create_app as create_center
+from services.con_intake.config import ConIntakeSettings
+from services.regional_gateway.app import create_app as create_gateway
+from services.regional_gateway.config import RegionalGatewaySettings
+from services.registry_stub.models import PowerOfAttorneyRow, QueryLogRow
+from shared.calendar import utcnow
+from shared.eds.signing import Signer, sign
+from shared.geo import DISTRICTS
+from shared.housing.messages import SUBMITTED, delivered_key
+from shared.participants import CENTER
+from tests.support.bus import Collector
+from tests.support.services import InProcess, running, sqlite_url
+
+DEMO_PASSWORD = "center-intake-demo-password"
+CONSENT = "consent:test"
+OPERATOR = "operator-1.karaganda-1"
+COLLEAGUE = "operator-2.karaganda-1"
+ELSEWHERE = "operator-1.saran"
+
+
+class OffsetClock:
+    """The Center's clock: the wall clock moved by ``offset`` (`advance`)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+    def reset(self) -> None:
+        self.offset = timedelta(0)
+
+
+@dataclass
+class Desk:
+    """The world: ``env`` (the bus, the registries and the NCA), the Center's app and client, its clock,
+    the gateway, and what the gateway delivered to providers (``delivered``)."""
+
+    env: InProcess
+    app: FastAPI
+    client: httpx.AsyncClient
+    clock: OffsetClock
+    gateway: FastAPI
+    delivered: Collector
+    submitted: Collector
+    _tokens: dict[str, str] = field(default_factory=dict)
+    _keys: dict[str, Signer] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)
+
+    # -- the operators ------------------------------------------------------------------------------
+    async def token(self, login: str) -> str:
+        if login not in self._tokens:
+            response = await self.client.post(
+                "/api/v1/operators/token", json={"login": login, "password": DEMO_PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+            self._tokens[login] = response.json()["access_token"]
+        return self._tokens[login]
+
+    async def call(self, login: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {await self.token(login)}"}
+        return await self.client.request(method, path, headers=headers, **kwargs)
+
+    async def post(self, login: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.call(login, "POST", path, **kwargs)
+
+    async def iin_of(self, login: str) -> str:
+        response = await self.call(login, "GET", "/api/v1/operators/me")
+        assert response.status_code == 200, response.text
+        return str(response.json()["iin"])
+
+    async def key(self, login: str) -> Signer:
+        """The operator's employee SIGN key: their IIN, the Center's BIN (one per login and world)."""
+        if login not in self._keys:
+            subject = {
+                "surname": "ОПЕРАТОР",
+                "given_name": "ХҚО",
+                "bin": CENTER.bin,
+                "organization": CENTER.organization,
+            }
+            self._keys[login] = await self.env.pki.issue(await self.iin_of(login), holder="employee", subject=subject)
+        return self._keys[login]
+
+    async def sign(self, login: str, drafted: dict[str, Any], signer: Signer | None = None) -> dict[str, Any]:
+        """``{"document"}`` as a draft endpoint answers it, signed with ``login``'s key (or ``signer``'s)."""
+        return sign(drafted["document"], signer or await self.key(login))
+
+    # -- the registries, as testers read them --------------------------------------------------------
+    async def personas(self, trait: str, limit: int = 50) -> list[str]:
+        answer = await self.env.registry.get("/api/v1/personas", params={"trait": trait, "limit": limit})
+        assert answer.status_code == 200 and answer.json(), f"no persona with {trait}"
+        return [p["iin"] for p in answer.json()]
+
+    async def persona(self, trait: str) -> str:
+        return (await self.personas(trait, 1))[0]
+
+    async def fresh(self, trait: str) -> str:
+        """A persona with ``trait`` no other test of this world has taken in (an accepted one could not be taken
+        in again: DUPLICATE_APPLICATION), whatever order the tests run in."""
+        for iin in await self.personas(trait, 200):
+            if iin not in self._taken:
+                self._taken.add(iin)
+                return iin
+        raise AssertionError(f"no persona with {trait} left")
+
+    async def person(self, iin: str) -> dict[str, Any]:
+        response = await self.env.registry.get(f"/api/v1/persons/{iin}", params={"consent": CONSENT})
+        assert response.status_code == 200, response.text
+        return response.json()["answer"]["result"]  # type: ignore[no-any-return]
+
+    async def power_of_attorney(self, trait: str) -> PowerOfAttorneyRow:
+        """The power of attorney a ``poa:…`` persona (its principal) was given."""
+        principal = await self.persona(trait)
+        self._taken.add(principal)
+        async with self.env.registry_app.state.runtime.db.sessions() as session:
+            rows = (
+                await session.exec(select(PowerOfAttorneyRow).where(PowerOfAttorneyRow.principal_iin == principal))
+            ).all()
+        assert rows, f"{trait}: no power of attorney"
+        return rows[0]
+
+    async def stranger(self, *iins: str) -> str:
+        """A living person of the population who is none of ``iins`` nor of their families."""
+        family = {
+            iin for person in iins for iin in (person, *(f["iin"] for f in (await self.person(person))["family"]))
+        }
+        for candidate in await self.personas("eligible", 200):
+            if candidate not in family:
+                return candidate
+        raise AssertionError("no stranger")
+
+    # -- the intake ------------------------------------------------------------------------------------
+    async def start(self, login: str, recipient: str, **body: Any) -> httpx.Response:
+        return await self.post(login, "/api/v1/intakes", json={"recipient_iin": recipient, "consent": True, **body})
+
+    async def started(self, login: str, recipient: str, **body: Any) -> dict[str, Any]:
+        response = await self.start(login, recipient, **body)
+        assert response.status_code == 201, response.text
+        intake: dict[str, Any] = response.json()
+        assert intake["state"] == "OPEN"
+        return intake
+
+    async def present(
+        self, login: str, intake: dict[str, Any], *, skip: tuple[str, ...] = (), extra: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """Process 5: every document of the checklist but ``skip`` (and ``extra`` kinds) presented and scanned."""
+        kinds = [i["kind"] for i in intake["checklist"] if i["kind"] not in skip] + list(extra)
+        response = await self.post(
+            login,
+            f"/api/v1/intakes/{intake['id']}/documents",
+            json={"presented": kinds, "scans": [scan(k, intake) for k in kinds]},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def accept(self, login: str, intake: dict[str, Any]) -> dict[str, Any]:
+        """Process 6: the application drafted, signed by ``login`` and accepted (200 expected)."""
+        drafted = await self.post(login, f"/api/v1/intakes/{intake['id']}/application/draft")
+        assert drafted.status_code == 200, drafted.text
+        response = await self.post(
+            login,
+            f"/api/v1/intakes/{intake['id']}/application",
+            json={"signed": await self.sign(login, drafted.json())},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def asked(self, *, application: str | None = None, subject: str | None = None) -> list[QueryLogRow]:
+        """The registries' query log of the Center's queries (for an application, about a subject)."""
+        async with self.env.registry_app.state.runtime.db.sessions() as session:
+            query = select(QueryLogRow).where(QueryLogRow.requester == CENTER.address)
+            if application is not None:
+                query = query.where(QueryLogRow.application == application)
+            if subject is not None:
+                query = query.where(QueryLogRow.subject == subject)
+            return list((await session.exec(query)).all())
+
+
+def scan(kind: str, intake: dict[str, Any]) -> dict[str, Any]:
+    digest = hashlib.sha256(f"{kind}:{intake['id']}".encode()).hexdigest()
+    return {"kind": kind, "name": f"{kind}.pdf", "media_type": "application/pdf", "size": 4096, "sha256": digest}
+
+
+@asynccontextmanager
+async def intake_world(path: Path) -> AsyncIterator[Desk]:
+    """The registries (200 people, today's), the regional gateway, con_intake (its demo operators seeded
+    with `DEMO_PASSWORD`), and a collector for every district's deliveries."""
+    async with running(path, bus_name="center-intake", population_size=200) as env:
+        delivered = await env.collect("test.center-deliveries", [delivered_key(d.code) for d in DISTRICTS])
+        submitted = await env.collect("test.center-submitted", [SUBMITTED])
+        gateway_settings = RegionalGatewaySettings(
+            database_url=sqlite_url(path, "gateway"), admin_token="center-intake-gateway-admin-token"
+        )
+        gateway = await env.start(
+            "gateway",
+            lambda bus, verifier, credentials: create_gateway(
+                gateway_settings, bus=bus, verifier=verifier, credentials=credentials("regional_gateway")
+            ),
+        )
+        clock = OffsetClock()
+        settings = ConIntakeSettings(
+            database_url=sqlite_url(path, "con_intake"),
+            demo_password=DEMO_PASSWORD,
+            token_secret="con-intake-intake-test-secret-of-32-bytes",
+        )
+        center = await env.start(
+            "center",
+            lambda bus, verifier, credentials: create_center(
+                settings, bus=bus, verifier=verifier, credentials=credentials("con_intake"), clock=clock
+            ),
+            raise_app_exceptions=False,
+        )
+        yield Desk(env, center.app, center.client, clock, gateway.app, delivered, submitted)
