@@ -14,6 +14,7 @@ python -m client apply --p12 me.p12 [--attach KIND=FILE]              # draft, s
 python -m client status [APPLICATION_ID] [--json]                     # for a person; --json: the portal's JSON
 python -m client result APPLICATION_ID [--out result.json] [--json]   # a summary; --out: the signed document
 python -m client staff login --login head.karaganda                   # the staff: python -m client staff --help
+python -m client operator login --login operator-1.karaganda-1        # the Center: python -m client operator --help
 
 A password account is unproven until its person proves it (the portal gives no draft until then:
 IDENTITY_NOT_PROVEN): by `login --p12` with an AUTH key, or by `sms-code`, then `prove` with the code the
@@ -37,7 +38,7 @@ from typing import Any, get_args
 
 import httpx
 
-from client import session, staff_cli
+from client import operator_cli, session, staff_cli
 from client.sdk import (
     DEFAULT_NCA,
     DEFAULT_PORTAL,
@@ -144,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     result.add_argument("--out", type=Path, help="write the signed document (JWS JSON) here, for `verify`")
     result.add_argument("--json", action="store_true", help="the portal's full JSON instead of the summary")
     staff_cli.add_parser(commands)
+    operator_cli.add_parser(commands)
     return parser
 
 
@@ -456,13 +458,16 @@ def main(argv: list[str] | None = None, *, transport: httpx.BaseTransport | None
             return 0 if answer.get("valid") else 1
         if args.command == "staff":
             return staff_cli.run(args, transport)
+        if args.command == "operator":
+            return operator_cli.run(args, transport)
         return _citizen(args, transport)
     except ServiceError as error:
         print(f"error: {error.code}: {error.message} {json.dumps(error.details, ensure_ascii=False)}", file=sys.stderr)
         return 2
     except httpx.HTTPError as error:
         print(
-            f"error: cannot reach the service: {error} (is it running? see PORTAL_URL, PROVIDER_URL, NCA_URL)",
+            f"error: cannot reach the service: {error} "
+            "(is it running? see PORTAL_URL, PROVIDER_URL, CENTER_URL, NCA_URL)",
             file=sys.stderr,
         )
         return 2

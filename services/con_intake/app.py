@@ -5,8 +5,9 @@ of each branch with their login (§19 Process 1), and each branch's visitor queu
 the wait and its 15-minute limit (§12 item 3), the day's figures; and the intake at the operator's desk
 (`intake.py`: §19 Processes 2–6 — the written consent, the registries, the §14 checklist, the Annex 5
 refusal or the signed application with its acceptance receipt, the journal) with what the gateway reports
-back about the applications sent (`handlers.py`). The register to the provider and the issuance window are
-not built yet.
+back about the applications sent (`handlers.py`); the results received, the issuance window (§17), unclaimed
+results with the Annex 4 register and the late recall (`issuance.py`, §14 item 1). The register of originals to
+the provider is not built yet.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.con_intake import handlers, operators
 from services.con_intake.api import intake as intake_api
+from services.con_intake.api import issuance as issuance_api
 from services.con_intake.api import operators as operators_api
 from services.con_intake.api import queue as queue_api
 from services.con_intake.branches import BRANCHES
@@ -46,7 +48,8 @@ SPEC = ServiceSpec(
     "their operators and heads (§19 Process 1), and each branch's visitor queue — tickets, windows, the wait and "
     "its 15-minute limit (§12 item 3), the day's figures; the intake of applications at the desk (§19 Processes 2–6): "
     "the recipient's written consent, the registries and the §14 checklist, the Annex 5 refusal (§16) or the "
-    "application signed by the operator, sent through the regional gateway, with its acceptance receipt.",
+    "application signed by the operator, sent through the regional gateway, with its acceptance receipt; the results "
+    "at the issuance window (§17), unclaimed ones handed to the provider with the Annex 4 register, the late recall.",
     migrations=Path(__file__).parent / "migrations",
 )
 
@@ -65,6 +68,12 @@ OPENAPI_TAGS = [
         "description": "§19 Processes 2–6 at the operator's desk: the recipient's written consent, the registries "
         "and the §14 checklist, the documents presented, the Annex 5 refusal (§16) or the application signed and sent "
         "with its acceptance receipt; the branch's journal (Annex 1 step 1).",
+    },
+    {
+        "name": "issuance",
+        "description": "§19 Process 9 and §17: the results my branch received, handed over at the window against the "
+        "acceptance receipt; unclaimed results after a month and the Annex 4 register to the provider, signed by the "
+        "head; the late recall (§14 item 1).",
     },
     {"name": "operations", "description": "Liveness and readiness."},
 ]
@@ -98,7 +107,7 @@ def create_app(
     )
     app = create_service_app(
         runtime,
-        [operators_api.router, queue_api.router, intake_api.router, intake_api.journal_router],
+        [operators_api.router, queue_api.router, intake_api.router, intake_api.journal_router, issuance_api.router],
         handlers=handlers.table(verifier=runtime.verifier),
         on_startup=[seed],
         openapi_tags=OPENAPI_TAGS,

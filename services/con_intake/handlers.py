@@ -13,7 +13,7 @@ Each apply runs in the inbox's transaction, at most once per message. Messages m
 intake's status only moves forward (`shared.housing.statuses`) while every status is kept in its history,
 and the delivery state is the newest receipt's; a refusal (at the gateway, of the documents, or the
 reasoned refusal) frees the recipient to be taken in again. A result is kept as it came, verified
-(`CenterResult`), for the issuance window (§17, not built yet). A message about an application the Center
+(`CenterResult`), for the issuance window (§17: issuance.py). A message about an application the Center
 does not have is logged and acknowledged (it is not ours to retry)."""
 
 from __future__ import annotations

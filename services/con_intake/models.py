@@ -5,7 +5,8 @@ The Center's operators and branch heads (`OperatorAccount`, each bound to one br
 `services/con_intake/branches.py`), and the visitor queue of each branch: its tickets
 (`QueueTicket`) and the last sequence given out per branch, day and service (`TicketCounter`); the
 intake of applications (`Intake`, its statuses `IntakeEvent`), the branches' journal (`JournalEntry`,
-`JournalCounter`) and the results received (`CenterResult`). Every
+`JournalCounter`) and the results received (`CenterResult`) with the Annex 4 registers of unclaimed
+ones (`UnclaimedRegister`) and the late recalls (`ResultRecall`). Every
 timestamp is `UtcDateTime`: timezone-aware UTC when read back, on SQLite too; a ticket's ``day`` is
 the Kazakhstan day it was issued on."""
 
@@ -182,7 +183,8 @@ class JournalCounter(ConIntakeModel, table=True):
 
 
 class JournalEntry(ConIntakeModel, table=True):
-    """Annex 1 step 1, «Журналда тіркеу»: an acceptance or a §16 refusal, numbered in the branch's year."""
+    """Annex 1 step 1, «Журналда тіркеу»: an acceptance or a §16 refusal, numbered in the branch's year; and
+    a result issued at the window (§17, Annex 1 step 10), numbered alike."""
 
     __tablename__ = "journal_entry"
     __table_args__ = (sa.UniqueConstraint("branch", "year", "sequence", name="uq_journal_entry_sequence"),)
@@ -191,18 +193,20 @@ class JournalEntry(ConIntakeModel, table=True):
     branch: str = Field(max_length=32)
     year: int
     sequence: int
-    kind: str = Field(max_length=16, description="accepted | refused")
+    kind: str = Field(max_length=16, description="accepted | refused | issued")
     intake_id: str = Field(max_length=36, index=True)
     application_id: str | None = Field(default=None, max_length=36)
     recipient_iin: str = Field(max_length=12)
     operator: str = Field(max_length=64)
     at: datetime = Field(sa_type=UtcDateTime)
-    document_id: str = Field(max_length=36, description="the receipt's or the refusal's id")
+    document_id: str = Field(max_length=36, description="the receipt's, the refusal's or the result's id")
 
 
 class CenterResult(ConIntakeModel, table=True):
     """A result for an application the Center sent (§19 Process 9), verified (the head's signature, the
-    gateway's stamp) and kept for the issuance window (§17, not built yet)."""
+    gateway's stamp) and kept for the issuance window (§17; services/con_intake/issuance.py): its custody
+    (domain/issuance.py), who took it at the window and its journal entry, or the Annex 4 register that handed
+    it to the provider as unclaimed (§14 item 1)."""
 
     __tablename__ = "center_result"
 
@@ -213,6 +217,63 @@ class CenterResult(ConIntakeModel, table=True):
     registration_number: str | None = Field(default=None, max_length=40)
     signed_at: datetime = Field(sa_type=UtcDateTime, description="the head's signature")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    custody: str = Field(
+        default="AT_BRANCH",
+        max_length=16,
+        sa_column_kwargs={"server_default": "AT_BRANCH"},
+        description="AT_BRANCH | ISSUED | WITH_PROVIDER | RECALLED | RETURNED",
+    )
+    issued_at: datetime | None = Field(default=None, sa_type=UtcDateTime, description="§17: handed over")
+    issued_by: str | None = Field(default=None, max_length=64, description="the operator at the window")
+    issued_to: str | None = Field(default=None, max_length=12, description="the IIN of the person who took it")
+    presented_by: str | None = Field(default=None, max_length=16, description="recipient | representative")
+    issue_journal_number: str | None = Field(default=None, max_length=64, description="the journal's entry")
+    register_id: str | None = Field(
+        default=None, max_length=36, index=True, description="the Annex 4 register that handed it to the provider"
+    )
+    handed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class UnclaimedRegister(ConIntakeModel, table=True):
+    """Annex 4: the register of the unclaimed results of one branch for one district's authorized body (§14
+    item 1), drafted by the branch's head and signed by them; signed, its results are WITH_PROVIDER."""
+
+    __tablename__ = "unclaimed_register"
+
+    id: str = Field(primary_key=True, max_length=36, description="the register document's id")
+    branch: str = Field(max_length=32, index=True)
+    district: str = Field(max_length=64, description="whose authorized body it goes to")
+    state: str = Field(max_length=8, description="DRAFT | SIGNED")
+    application_ids: list[Any] = Field(default_factory=list, sa_type=sa.JSON, description="its results, in order")
+    total: int
+    draft: dict[str, Any] = Field(sa_type=sa.JSON)
+    signed: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    formed_at: datetime = Field(sa_type=UtcDateTime)
+    drafted_by: str = Field(max_length=64)
+    signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    signed_by: str | None = Field(default=None, max_length=64)
+
+
+class ResultRecall(ConIntakeModel, table=True):
+    """A late visitor's request for a result handed to the provider (§14 item 1): the visit, the days by which
+    the Center asks and the provider sends it back, and its return to the branch."""
+
+    __tablename__ = "result_recall"
+
+    id: str = Field(primary_key=True, max_length=36)
+    application_id: str = Field(max_length=36, index=True)
+    branch: str = Field(max_length=32)
+    register_id: str | None = Field(default=None, max_length=36, description="the register that handed it over")
+    visit_on: date = Field(description="the Kazakhstan day the recipient came")
+    asked_at: datetime = Field(sa_type=UtcDateTime)
+    asked_by: str = Field(max_length=64, description="the operator's login")
+    presented_by: str = Field(max_length=16, description="recipient | representative")
+    presenter_iin: str = Field(max_length=12)
+    ask_by: date = Field(description="recall_asked_by: the Center asks the provider by this day")
+    return_by: date = Field(description="recall_returned_by: the provider sends the result back by this day")
+    returned_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    returned_by: str | None = Field(default=None, max_length=64)
+    returned_in_time: bool | None = None
 
 
 METADATA = [KernelModel.metadata, ConIntakeModel.metadata]

@@ -31,12 +31,15 @@ from services.con_intake.config import ConIntakeSettings
 from services.regional_gateway.app import create_app as create_gateway
 from services.regional_gateway.config import RegionalGatewaySettings
 from services.registry_stub.models import PowerOfAttorneyRow, QueryLogRow
+from shared.bus.envelope import Envelope
 from shared.calendar import utcnow
 from shared.eds.signing import Signer, sign
 from shared.geo import DISTRICTS
-from shared.housing.messages import SUBMITTED, delivered_key
-from shared.participants import CENTER
+from shared.housing.messages import CASE_RESULT, SUBMITTED, delivered_key
+from shared.participants import CENTER, PROVIDER
 from tests.support.bus import Collector
+from tests.support.gateway import head_of, notification
+from tests.support.pki import new_iin
 from tests.support.services import InProcess, running, sqlite_url
 
 DEMO_PASSWORD = "center-intake-demo-password"
@@ -242,3 +245,104 @@ async def intake_world(path: Path) -> AsyncIterator[Desk]:
             raise_app_exceptions=False,
         )
         yield Desk(env, center.app, center.client, clock, gateway.app, delivered, submitted)
+
+
+# -- the results at the window (tests/center/test_issuance.py) ----------------------------------------------
+
+_heads: dict[int, tuple[str, Signer]] = {}
+"""The provider's head who signs every result of a world (one key per world)."""
+_reserved: dict[int, set[str]] = {}
+RESERVED_TRAITS = (
+    "poa:valid",
+    "poa:expired",
+    "poa:revoked",
+    "poa:not_covering_service",
+    "poa:not_notarised",
+    "marriage_before_2008",
+    "vulnerable:large_family",
+)
+"""Traits whose personas test_intake.py takes (the first of each, or fresh ones until they run out)."""
+
+
+async def spare(desk: Desk) -> str:
+    """An eligible persona no other test of this world has taken in, nor of a `RESERVED_TRAITS` trait, taken
+    from the end of the list (`Desk.fresh` takes from its start), so that the intake's tests find the same
+    personas whatever order the tests run in."""
+    if id(desk) not in _reserved:
+        _reserved[id(desk)] = {iin for trait in RESERVED_TRAITS for iin in await desk.personas(trait, 200)}
+    for iin in reversed(await desk.personas("eligible", 200)):
+        if iin not in desk._taken and iin not in _reserved[id(desk)]:
+            desk._taken.add(iin)
+            return iin
+    raise AssertionError("no spare eligible persona left")
+
+
+def set_clock(clock: OffsetClock, moment: datetime) -> None:
+    """The Center's clock at ``moment`` now, running on with the wall clock from there."""
+    clock.offset = moment - utcnow()
+
+
+async def intake_view(desk: Desk, login: str, intake_id: str) -> dict[str, Any]:
+    response = await desk.call(login, "GET", f"/api/v1/intakes/{intake_id}")
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def until(desk: Desk, login: str, intake_id: str, check: Any, timeout: float = 15.0) -> dict[str, Any]:
+    """The intake once ``check`` holds of it (the bus drained in between)."""
+    deadline = utcnow() + timedelta(seconds=timeout)
+    while not check(found := await intake_view(desk, login, intake_id)):
+        assert utcnow() < deadline, f"never: {found.get('application')}"
+        await desk.env.bus.drain(0.5)
+    return found
+
+
+async def deliver_result(desk: Desk, login: str, intake: dict[str, Any]) -> dict[str, Any]:
+    """§19 Process 9: the provider's head's notification for the accepted ``intake``, through the gateway
+    (registered and stamped there), kept by the Center; the intake as it then is."""
+    registered = await until(desk, login, intake["id"], lambda i: i["application"]["registration_number"])
+    if id(desk) not in _heads:
+        head_iin = new_iin()
+        _heads[id(desk)] = (head_iin, await head_of(desk.env.pki, head_iin))
+    head_iin, head = _heads[id(desk)]
+    result = notification(
+        application_id=registered["application"]["id"],
+        head_iin=head_iin,
+        applicant_iin=registered["recipient"]["iin"],
+        district=registered["district"],
+        registration_number=registered["application"]["registration_number"],
+    )
+    issue = registered["application"]["id"]
+    envelope = Envelope(message_type=CASE_RESULT, sender=PROVIDER.address, issue=issue, document=sign(result, head))
+    await desk.env.signing.publish(envelope)
+    return await until(desk, login, intake["id"], lambda i: i["result"] is not None)
+
+
+async def result_accepted_at(
+    desk: Desk, login: str, accepted_at: datetime, *, representative: str | None = None, deliver: bool = True
+) -> dict[str, Any]:
+    """A fresh recipient taken in and accepted at ``login``'s branch with the Center's clock at ``accepted_at``
+    (through ``representative``, a person of the population, under a power of attorney typed in), and, unless
+    ``deliver`` is false, its result delivered: the intake as it then is (the clock left where it ran on to)."""
+    set_clock(desk.clock, accepted_at)
+    recipient = await spare(desk)
+    body: dict[str, Any] = {}
+    if representative is not None:
+        day = accepted_at.date()
+        body["representative"] = {
+            "iin": representative,
+            "power_of_attorney": {
+                "kind": "other",
+                "number": f"СЕН-{recipient[-4:]}",
+                "issued_on": (day - timedelta(days=30)).isoformat(),
+                "valid_until": (day + timedelta(days=365)).isoformat(),
+                "certified_by": "the employer",
+                "scan_sha256": hashlib.sha256(recipient.encode()).hexdigest(),
+            },
+        }
+    intake = await desk.started(login, recipient, **body)
+    await desk.present(login, intake)
+    accepted = await desk.accept(login, intake)
+    if not deliver:
+        return accepted
+    return await deliver_result(desk, login, accepted)

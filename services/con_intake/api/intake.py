@@ -507,7 +507,7 @@ async def sign_receipt(
 
 class JournalView(BaseModel):
     number: str
-    kind: str = Field(description="accepted | refused")
+    kind: str = Field(description="accepted | refused | issued")
     intake_id: str
     application_id: str | None
     recipient_iin: str
