@@ -19,56 +19,13 @@ from typing import Any
 import pytest
 
 from client.sdk import NcaClient, PortalClient, ServiceError
-from client.staff import StaffClient, employee_key, sign_draft_result, sign_protocol, sign_resolution
-from shared.eds.signing import Signer, payload_of, sign
+from client.staff import employee_key, sign_resolution
+from shared.eds.signing import payload_of, sign
 from shared.mail import attachments_of, read_maildir
+from tests.support.department import COMMISSION, Department
 from tests.support.processes import base_env, client_cli, start_services, stop, wait_ready
 from tests.support.region import CITIZEN_PASSWORD, STAFF_PASSWORD, Region, start_region, wait_for
 from tests.support.servers import broker_users, maildir_smtp, purge_namespace
-
-COMMISSION = ("commission-chair", "commission-secretary", "commission-member-1")
-
-
-class Department:
-    """One district's demo staff on the provider's API (the staff SDK), each with an employee key from the
-    test NCA, made on this side."""
-
-    def __init__(self, region: Region, district: str) -> None:
-        self.region, self.district = region, district
-        self.clients: dict[str, StaffClient] = {}
-        self.keys: dict[str, Signer] = {}
-
-    def login(self, seat: str) -> str:
-        return f"{seat}.{self.district}"
-
-    def __call__(self, seat: str) -> StaffClient:
-        if seat not in self.clients:
-            client = StaffClient(self.region.url("provider"))
-            client.login(self.login(seat), STAFF_PASSWORD)
-            self.clients[seat] = client
-        return self.clients[seat]
-
-    def key(self, seat: str) -> Signer:
-        if seat not in self.keys:
-            self.keys[seat] = employee_key(self(seat), NcaClient(self.region.url("registry_stub"))).signer()
-        return self.keys[seat]
-
-    def decide(self, number: str, **proposal: Any) -> dict[str, Any]:
-        """Steps 4–9 as the staff would take them; the case at the end."""
-        self("head").resolve(number, sign_resolution(self("head").resolution_draft(number), self.key("head")))
-        self("specialist").prepare(number, **proposal)
-        meeting = self("commission-secretary").create_meeting([self.login(s) for s in COMMISSION], [number])
-        for login in meeting["awaiting"]:
-            seat = login.removesuffix(f".{self.district}")
-            meeting = self(seat).sign_meeting(meeting["id"], sign_protocol(meeting, self.key(seat)))
-        assert meeting["status"] == "signed", meeting
-        draft = self("specialist").result_draft(number)
-        self("head").sign_result(number, sign_draft_result(draft, self.key("head")))
-        return self("specialist").dispatch(number)
-
-    def close(self) -> None:
-        for client in self.clients.values():
-            client.close()
 
 
 def apply(region: Region, iin: str, email: str) -> tuple[PortalClient, str, str]:
@@ -85,19 +42,13 @@ def apply(region: Region, iin: str, email: str) -> tuple[PortalClient, str, str]
     return portal, accepted["id"], draft["document"]["district"]
 
 
-def case_of(department: Department, application_id: str) -> str:
-    found = [c for c in department("specialist").all_cases() if c["application_id"] == application_id]
-    assert found, f"no case for {application_id}"
-    return str(found[0]["number"])
-
-
 def the_result_in_the_cabinet(region: Region, mail_dir: Path, tmp_path: Path) -> None:
     iin = region.persona("eligible", 4)
     email = f"citizen-{iin}@example.kz"
     portal, application_id, district = apply(region, iin, email)
     department = Department(region, district)
     try:
-        number = case_of(department, application_id)
+        number = department.case_of(application_id)
         staff_from_a_terminal(region, department, number, tmp_path)
         shown = wait_for(portal, application_id, lambda a: a["status"] == "QUEUED" and a.get("queue"), timeout=60)
         assert shown["queue"]["position"] >= 1 and shown["queue"]["list"]["code"]
@@ -193,7 +144,7 @@ def wrong_people(region: Region, department: Department) -> None:
     revoked key is refused."""
     iin = region.persona("eligible", 5)
     _, application_id, _ = apply(region, iin, f"second-{iin}@example.kz")
-    number = case_of(department, application_id)
+    number = department.case_of(application_id)
     draft = department("head").resolution_draft(number)
     with pytest.raises(ServiceError) as caught:
         department("specialist").resolve(number, sign_resolution(draft, department.key("head")))
@@ -219,7 +170,7 @@ def a_ground_is_refused(region: Region) -> None:
     portal, application_id, district = apply(region, iin, f"ground-{iin}@example.kz")
     department = Department(region, district)
     try:
-        number = case_of(department, application_id)
+        number = department.case_of(application_id)
         case = department("specialist").case(number)
         assert 1 in (case["assessment"] or {}).get("grounds", []), case["assessment"]
         department.decide(number)

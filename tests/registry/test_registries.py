@@ -396,3 +396,11 @@ async def test_a_reply_the_registries_did_not_sign_is_not_believed(registry: Reg
     with pytest.raises(AppError) as caught:
         await client.ask("person", {"iin": iin}, consent=await registry.consent(iin))
     assert caught.value.code == "UPSTREAM_ERROR"
+
+
+async def test_the_personas_listing_names_the_powers_of_attorney_a_persona_gave(registry: Registry) -> None:
+    poa = await _poa_of(registry, "poa:valid")
+    listed = (await registry.http.get("/api/v1/personas", params={"trait": "poa:valid", "limit": 1})).json()[0]
+    assert {"number": poa.number, "attorney_iin": poa.attorney_iin} in listed["powers_of_attorney"]
+    clean = (await registry.http.get("/api/v1/personas", params={"trait": "eligible", "limit": 1})).json()[0]
+    assert clean["powers_of_attorney"] == []

@@ -11,9 +11,11 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlmodel import col, select
 
 from services.registry_stub.api.deps import Db, Desk
-from services.registry_stub.api.schemas import PersonaView, RegistryAnswerView
+from services.registry_stub.api.schemas import PersonaPowerOfAttorney, PersonaView, RegistryAnswerView
+from services.registry_stub.models import PowerOfAttorneyRow
 from services.registry_stub.registries import catalogue
 from services.registry_stub.registries.desk import RegistryDesk
 from shared.eds.signing import payload_of
@@ -122,7 +124,8 @@ async def power_of_attorney(
     tags=["personas"],
     summary="Synthetic people chosen to exercise the rules, with their traits",
     description="For testers and demos. `trait` filters (e.g. `ground:alienation`, `exception:buyback`, "
-    "`vulnerable:large_family`, `employee:military`, `poa:expired`, `eligible`); without it, every persona.",
+    "`vulnerable:large_family`, `employee:military`, `poa:expired`, `eligible`); without it, every persona. Each "
+    "with the powers of attorney it gave (number and attorney), so that a tester can apply as its representative.",
 )
 async def personas(
     db: Db,
@@ -131,4 +134,17 @@ async def personas(
 ) -> list[PersonaView]:
     async with db.sessions() as session:
         found = await catalogue.personas(session, trait=trait, limit=limit)
-    return [PersonaView(iin=p.iin, name=p.name, traits=p.traits, note=p.note) for p in found]
+        given = await session.exec(
+            select(PowerOfAttorneyRow)
+            .where(col(PowerOfAttorneyRow.principal_iin).in_([p.iin for p in found]))
+            .order_by(col(PowerOfAttorneyRow.number))
+        )
+        powers: dict[str, list[PersonaPowerOfAttorney]] = {}
+        for row in given.all():
+            powers.setdefault(row.principal_iin, []).append(
+                PersonaPowerOfAttorney(number=row.number, attorney_iin=row.attorney_iin)
+            )
+    return [
+        PersonaView(iin=p.iin, name=p.name, traits=p.traits, note=p.note, powers_of_attorney=powers.get(p.iin, []))
+        for p in found
+    ]

@@ -98,8 +98,17 @@ class RegistryAnswerView(BaseModel):
     signed: dict[str, Any] = Field(description="the same, as the e-document the registry signed (JWS JSON)")
 
 
+class PersonaPowerOfAttorney(BaseModel):
+    number: str = Field(description="its number in the notary registry (БНАЖ)")
+    attorney_iin: str = Field(description="who may act for the persona under it")
+
+
 class PersonaView(BaseModel):
     iin: str
     name: str
     traits: list[str] = Field(description="the rules this person exercises, e.g. ground:exchange, poa:expired")
     note: str
+    powers_of_attorney: list[PersonaPowerOfAttorney] = Field(
+        default_factory=list,
+        description="the powers of attorney the persona gave (as principal): a tester applies as its representative",
+    )
