@@ -98,7 +98,7 @@ def banner(
             f"    {name:<17} http://{settings.host}:{settings.port}/docs   {describe_url(settings.database_url)}"
         )
     by_name = {app.state.runtime.spec.name: settings for app, settings in apps}
-    registry, provider = by_name["registry_stub"], by_name["provider"]
+    registry, provider, center = by_name["registry_stub"], by_name["provider"], by_name["con_intake"]
     lines += [
         "  demo accounts:",
         f"    citizens  any persona: http://{registry.host}:{registry.port}/api/v1/personas?trait=eligible "
@@ -106,6 +106,8 @@ def banner(
         f"    staff     specialist|head|commission-chair|….<district> at http://{provider.host}:{provider.port}"
         "/api/v1/staff/token; password: "
         "PROVIDER_DEMO_PASSWORD, or the one the provider logs at its first start",
+        f"    operators operator-1|operator-2|head.<branch> at http://{center.host}:{center.port}"
+        "/api/v1/operators/token; password: CON_INTAKE_DEMO_PASSWORD, or the one the Center logs at its first start",
         "    gateway   admin token: REGIONAL_GATEWAY_ADMIN_TOKEN, or the one the gateway logs at start",
         "    NCA       registration authority token (system certificates, revocation): "
         + (
