@@ -1,6 +1,6 @@
-"""The Center operator's SDK: the Public Service Center's operator API (architecture §11; §19 Processes 1–6,
-§12 item 3, §13, §16, Annex 1 step 1) over HTTP, and signing here, on the operator's side, with their
-employee PKCS#12 — as NCALayer signs: the private key never reaches the Center.
+"""The Center operator's SDK: the Public Service Center's operator API (architecture §11; §19 Processes 1–6
+and 9, §12 item 3, §13, §14 item 1, §16, §17, Annex 1 steps 1 and 10) over HTTP, and signing here, on the
+operator's side, with their employee PKCS#12 — as NCALayer signs: the private key never reaches the Center.
 
     center = OperatorClient("http://127.0.0.1:8002")
     center.login("operator-1.karaganda-1", password)
@@ -10,11 +10,13 @@ employee PKCS#12 — as NCALayer signs: the private key never reaches the Center
     center.present(intake["id"], [scan_of(Path("id.pdf"), "identity_document"), …])
     accepted = center.accept(intake["id"], sign_application(center.application_draft(intake["id"]), signer))
     center.sign_receipt(intake["id"], sign_receipt(accepted, signer))
+    issued = center.issue(application_id, receipt_number=accepted["journal_number"], recipient_iin=iin)
+    center.hand_over(sign_register(center.register_draft(), head_signer))   # the head: the Annex 4 register
 
 Every document the operator certifies — the Annex 5 refusal (§16), the Annex 3 application (Process 6), the
-acceptance receipt (Annex 1 step 1) — is signed as its author over exactly the document the Center drafted
-and keeps. The scans are not uploaded: the Center takes them by reference (`scan_of`: kind, name, media
-type, size, SHA-256 of the file, computed here)."""
+acceptance receipt (Annex 1 step 1), the head's Annex 4 register of unclaimed results (§14 item 1) — is signed
+as its author over exactly the document the Center drafted and keeps. The scans are not uploaded: the Center
+takes them by reference (`scan_of`: kind, name, media type, size, SHA-256 of the file, computed here)."""
 
 from __future__ import annotations
 
@@ -42,8 +44,8 @@ MAX_SCAN = 20 * 1024 * 1024
 
 class OperatorClient:
     """An operator (or a branch's head) of the Center on its API: login (`login`, or a ``token`` kept from
-    before), the branch's visitor queue, the intake at the desk and the branch's journal. Every method answers
-    the Center's JSON as it is, or raises `ServiceError` with its code."""
+    before), the branch's visitor queue, the intake at the desk, the branch's journal and its results at the
+    window. Every method answers the Center's JSON as it is, or raises `ServiceError` with its code."""
 
     def __init__(
         self,
@@ -170,6 +172,65 @@ class OperatorClient:
         """Annex 1 step 1: my branch's journal, the newest entry first."""
         return self._get("/api/v1/journal", limit=limit)  # type: ignore[no-any-return]
 
+    # -- the results at the window (§19 Process 9, §17, Annex 1 step 10, §14 item 1) -------------------
+    def results(self, *, custody: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """§19 Process 9: the results my branch received, the latest first; ``custody``: ``AT_BRANCH``,
+        ``ISSUED``, ``WITH_PROVIDER``, ``RECALLED`` or ``RETURNED``."""
+        return self._get("/api/v1/results", custody=custody, limit=limit)  # type: ignore[no-any-return]
+
+    def result(self, application_id: str) -> dict[str, Any]:
+        """One result of my branch, named by its application's id."""
+        return self._get(f"/api/v1/results/{application_id}")  # type: ignore[no-any-return]
+
+    def issue(
+        self, application_id: str, *, receipt_number: str, recipient_iin: str, representative_iin: str | None = None
+    ) -> dict[str, Any]:
+        """§17, Annex 1 step 10: the result handed over at the window against the acceptance receipt (its
+        number, the recipient's IIN; the representative's IIN when they take it): ``{"result", "signed"}``,
+        ``signed`` the citizen's copy of the signed result (JWS JSON)."""
+        body = presentation(receipt_number, recipient_iin, representative_iin)
+        return self._post(f"/api/v1/results/{application_id}/issue", body)  # type: ignore[no-any-return]
+
+    def unclaimed(self) -> list[dict[str, Any]]:
+        """§14 item 1: my branch's results still at the branch a month after the receipt's day, the earliest
+        first."""
+        return self._get("/api/v1/results/unclaimed")  # type: ignore[no-any-return]
+
+    def register_draft(self, district: str | None = None) -> dict[str, Any]:
+        """Annex 4: ``{"document"}``, the register of the branch's unclaimed results (of ``district``, needed when
+        they are of more than one) for the branch's head to sign."""
+        body = {"district": district} if district else None
+        return self._post("/api/v1/results/unclaimed/register/draft", body)  # type: ignore[no-any-return]
+
+    def hand_over(self, signed: Mapping[str, Any]) -> dict[str, Any]:
+        """§14 item 1: the signed Annex 4 register; its results are handed to the provider (``WITH_PROVIDER``)."""
+        return self._post("/api/v1/results/unclaimed/register", {"signed": dict(signed)})  # type: ignore[no-any-return]
+
+    def registers(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Annex 4: my branch's signed registers, the latest first."""
+        return self._get("/api/v1/results/unclaimed/registers", limit=limit)  # type: ignore[no-any-return]
+
+    def recall(
+        self, application_id: str, *, receipt_number: str, recipient_iin: str, representative_iin: str | None = None
+    ) -> dict[str, Any]:
+        """§14 item 1: a late visitor's result (handed to the provider) recalled, against the receipt as at the
+        window; the result with ``recall.ask_by`` and ``recall.return_by``."""
+        body = presentation(receipt_number, recipient_iin, representative_iin)
+        return self._post(f"/api/v1/results/{application_id}/recall", body)  # type: ignore[no-any-return]
+
+    def recall_returned(self, application_id: str) -> dict[str, Any]:
+        """§14 item 1: the recalled result is back at the branch (to be issued next)."""
+        return self._post(f"/api/v1/results/{application_id}/recall/returned")  # type: ignore[no-any-return]
+
+
+def presentation(receipt_number: str, recipient_iin: str, representative_iin: str | None = None) -> dict[str, Any]:
+    """Who is at the window (§17): the receipt's number, the recipient's IIN, and who takes it: the recipient,
+    or the representative (``representative_iin``) the application was made through."""
+    body: dict[str, Any] = {"receipt_number": receipt_number, "recipient_iin": recipient_iin}
+    if representative_iin is None:
+        return {**body, "presented_by": "recipient"}
+    return {**body, "presented_by": "representative", "representative_iin": representative_iin}
+
 
 # -- the scans, by reference ----------------------------------------------------------------------------
 
@@ -211,6 +272,11 @@ def sign_refusal(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
 
 def sign_application(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
     """The Annex 3 application certified by the operator as its author, byte for byte the draft."""
+    return sign(_document(draft), signer)
+
+
+def sign_register(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
+    """The Annex 4 register of unclaimed results signed by the branch's head, byte for byte the draft."""
     return sign(_document(draft), signer)
 
 

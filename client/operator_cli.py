@@ -1,6 +1,6 @@
 """`python -m client operator …`: the Public Service Center's operators and branch heads on the Center's
-operator API (§19 Processes 1–6, §12 item 3, §13, §16, Annex 1 step 1), signing here with their employee
-PKCS#12:
+operator API (§19 Processes 1–6 and 9, §12 item 3, §13, §14 item 1, §16, §17, Annex 1 steps 1 and 10),
+signing here with their employee PKCS#12:
 
 python -m client operator login --login operator-1.karaganda-1   # password: $OPERATOR_PASSWORD or prompt
 python -m client operator me
@@ -15,6 +15,10 @@ python -m client operator present INTAKE --scan identity_document=id.pdf …   #
 python -m client operator refuse INTAKE --p12 operator.p12       # §16: the Annex 5 refusal, signed here
 python -m client operator accept INTAKE --p12 operator.p12       # Process 6: the application, then the receipt
 python -m client operator intakes | show INTAKE | journal
+python -m client operator results [--custody AT_BRANCH] | result ID | unclaimed   # §19 Process 9, §14 item 1
+python -m client operator issue ID --receipt NUMBER --iin IIN [--representative IIN] [--out result.json]   # §17
+python -m client operator unclaimed-register --p12 head.p12 [--district D]   # the head: the Annex 4 register
+python -m client operator recall ID --receipt NUMBER --iin IIN | recall-returned ID   # §14 item 1: a late visitor
 
 `login` keeps the token in the session file under ``operator`` (the citizen's and the staff's sessions stay);
 every other command uses it. Keys: $P12_PASSWORD or a prompt. ``--json``: the Center's JSON as it is. Exit
@@ -26,6 +30,7 @@ import argparse
 import getpass
 import json
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +48,7 @@ from client.operator import (
     sign_application,
     sign_receipt,
     sign_refusal,
+    sign_register,
 )
 from client.sdk import DEFAULT_NCA, NcaClient, load_signer, read_signed
 from client.text import NONE, compact, fields, table, text, when
@@ -51,6 +57,8 @@ DECLARABLE = ("emergency_dwelling", "substandard_dwelling", "cosmonaut")
 """The categories a recipient may declare beyond the registries' (the Center's `DECLARABLE_CATEGORIES`)."""
 STATES = ("CHECKING", "OPEN", "UNAVAILABLE", "REFUSED", "ACCEPTED")
 """An intake's states (the Center's `IntakeState`)."""
+CUSTODY = ("AT_BRANCH", "ISSUED", "WITH_PROVIDER", "RECALLED", "RETURNED")
+"""Where a result is (the Center's `Custody`)."""
 
 
 def add_parser(commands: Any) -> None:
@@ -138,6 +146,33 @@ def add_parser(commands: Any) -> None:
     show.add_argument("intake")
     journal = sub.add_parser("journal", parents=[raw], help="my branch's journal (Annex 1 step 1), the newest first")
     journal.add_argument("--limit", type=int, default=20)
+
+    presenting = argparse.ArgumentParser(add_help=False)
+    presenting.add_argument("application", metavar="ID", help="the result's application id")
+    presenting.add_argument("--receipt", required=True, metavar="NUMBER", help="the acceptance receipt's number")
+    presenting.add_argument("--iin", required=True, metavar="IIN", help="the recipient's IIN, as the receipt names it")
+    presenting.add_argument(
+        "--representative", metavar="IIN", help="the representative takes it (their identity document shown)"
+    )
+    results = sub.add_parser("results", parents=[raw], help="§19 Process 9: the results my branch received")
+    results.add_argument("--custody", choices=CUSTODY)
+    results.add_argument("--limit", type=int, default=20)
+    result = sub.add_parser("result", parents=[raw], help="one result: its days, custody, issue, recall")
+    result.add_argument("application", metavar="ID", help="the result's application id")
+    issue = sub.add_parser(
+        "issue", parents=[raw, presenting], help="§17, Annex 1 step 10: hand the result over against the receipt"
+    )
+    issue.add_argument("--out", type=Path, help="write the citizen's copy of the signed result (JWS JSON) here")
+    sub.add_parser("unclaimed", parents=[raw], help="§14 item 1: results unclaimed a month after the receipt's day")
+    register = sub.add_parser(
+        "unclaimed-register",
+        parents=[raw, key],
+        help="the head: sign the Annex 4 register; its unclaimed results go to the provider",
+    )
+    register.add_argument("--district", help="whose authorized body (needed when unclaimed results are of several)")
+    sub.add_parser("recall", parents=[raw, presenting], help="§14 item 1: a late visitor's result, from the provider")
+    returned = sub.add_parser("recall-returned", parents=[raw], help="§14 item 1: the recalled result is back")
+    returned.add_argument("application", metavar="ID", help="the result's application id")
 
 
 # -- what a person reads ------------------------------------------------------------------------------
@@ -497,6 +532,162 @@ def render_journal(entries: Sequence[Mapping[str, Any]]) -> str:
     return table(["ENTRY", "KIND", "WHEN", "RECIPIENT", "OPERATOR", "INTAKE"], rows)
 
 
+def _person(person: object) -> str:
+    """A person as a result names them: the full name (Т.А.Ә.) with the IIN."""
+    if not isinstance(person, Mapping):
+        return NONE
+    name, iin = person.get("full_name"), person.get("iin")
+    return f"{name} (IIN {iin})" if name and iin else text(name or iin)
+
+
+def _arrived(result: Mapping[str, Any]) -> str:
+    arrived = result.get("arrived_in_time")
+    return NONE if arrived is None else ("in time" if arrived else "late")
+
+
+def _issued(issued: object) -> str:
+    if not isinstance(issued, Mapping):
+        return NONE
+    return (
+        f"{when(issued.get('at'))} by {text(issued.get('by'))} to the {text(issued.get('presented_by'))} "
+        f"(IIN {text(issued.get('iin'))}), journal entry {text(issued.get('journal_number'))}"
+    )
+
+
+def _recall(recall: Mapping[str, Any]) -> str:
+    shown = (
+        f"asked {when(recall.get('asked_at'))} by {text(recall.get('asked_by'))} "
+        f"(the {text(recall.get('presented_by'))} came on {text(recall.get('visit_on'))}); "
+        f"ask the provider by {text(recall.get('ask_by'))}, back by {text(recall.get('return_by'))}"
+    )
+    if recall.get("returned_at"):
+        late = "in time" if recall.get("returned_in_time") else "late"
+        shown += f"; returned {when(recall['returned_at'])} by {text(recall.get('returned_by'))} ({late})"
+    return shown
+
+
+def _result_next(result: Mapping[str, Any]) -> str | None:
+    custody, issue = result.get("custody"), text(result.get("application_id"))
+    receipt = (
+        f"--receipt {text(result.get('journal_number'))} --iin {text(_mapping(result.get('recipient')).get('iin'))}"
+    )
+    if custody in ("AT_BRANCH", "RETURNED"):
+        return f"python -m client operator issue {issue} {receipt}"
+    if custody == "WITH_PROVIDER":
+        return f"python -m client operator recall {issue} {receipt}   (a late visitor)"
+    if custody == "RECALLED":
+        return f"python -m client operator recall-returned {issue}   (once it is back)"
+    return None
+
+
+def render_result(result: Mapping[str, Any]) -> str:
+    """One result at the branch: whose, its days (the receipt's, the provider's, unclaimed from), where it is,
+    who took it, the register it went with, the late recall. Never the signed result's base64."""
+    unclaimed = text(result.get("unclaimed_from"))
+    if result.get("unclaimed"):
+        unclaimed += " (unclaimed)"
+    pairs = [
+        ("Result", text(result.get("application_id"))),
+        ("Intake", text(result.get("intake_id"))),
+        ("Receipt", text(result.get("journal_number"))),
+        ("Recipient", _person(result.get("recipient"))),
+    ]
+    if isinstance(result.get("representative"), Mapping):
+        pairs.append(("Representative", _person(result.get("representative"))))
+    pairs += [
+        ("District", text(result.get("district"))),
+        ("Type", text(result.get("type"))),
+        ("Case number", text(result.get("case_number"))),
+        ("Registration", text(result.get("registration_number"))),
+        ("Result registration", text(result.get("result_registration_number"))),
+        ("Signed", when(result.get("signed_at"))),
+        ("Received", when(result.get("received_at"))),
+        ("Result ready on", text(result.get("result_ready_on"))),
+        ("Provider's day", f"{text(result.get('provider_delivers_on'))} (it came {_arrived(result)})"),
+        ("Custody", text(result.get("custody"))),
+        ("Unclaimed from", unclaimed),
+        ("Issued", _issued(result.get("issued"))),
+    ]
+    handed = result.get("handed_over")
+    if isinstance(handed, Mapping):
+        pairs.append(("Handed over", f"register {text(handed.get('register_id'))}, {when(handed.get('at'))}"))
+    recall = result.get("recall")
+    if isinstance(recall, Mapping):
+        pairs.append(("Recall", _recall(recall)))
+    following = _result_next(result)
+    if following:
+        pairs.append(("Next", following))
+    return fields(pairs)
+
+
+def render_results(results: Sequence[Mapping[str, Any]], empty: str = "no results") -> str:
+    items = [r for r in results if isinstance(r, Mapping)]
+    if not items:
+        return empty
+    rows = [
+        [
+            text(r.get("application_id")),
+            _person(r.get("recipient")),
+            text(r.get("journal_number")),
+            text(r.get("result_ready_on")),
+            _arrived(r),
+            text(r.get("custody")),
+            text(r.get("unclaimed_from")) + (" (unclaimed)" if r.get("unclaimed") else ""),
+        ]
+        for r in items
+    ]
+    return table(["RESULT", "RECIPIENT", "RECEIPT", "READY ON", "CAME", "CUSTODY", "UNCLAIMED FROM"], rows)
+
+
+def render_unclaimed(results: Sequence[Mapping[str, Any]]) -> str:
+    return render_results(results, "nothing unclaimed")
+
+
+def render_issued(answer: Mapping[str, Any]) -> str:
+    """After `issue`: the journal entry (Annex 1 step 10), who took it."""
+    result = _mapping(answer.get("result"))
+    issued = _mapping(result.get("issued"))
+    return (
+        f"{text(result.get('application_id'))}: issued to the {text(issued.get('presented_by'))} "
+        f"(IIN {text(issued.get('iin'))}) at {when(issued.get('at'))} by {text(issued.get('by'))}, "
+        f"journal entry {text(issued.get('journal_number'))}"
+    )
+
+
+def render_register(register: Mapping[str, Any]) -> str:
+    """After `unclaimed-register`: the signed Annex 4 register, its entries and total."""
+    document: Mapping[str, Any] = {}
+    if isinstance(register.get("signed"), Mapping):
+        document, _ = read_signed(register["signed"])
+    shown = fields(
+        [
+            ("Register", text(register.get("id"))),
+            ("Branch", text(register.get("branch"))),
+            ("District", text(register.get("district"))),
+            ("Authority", text(document.get("authority"))),
+            ("Formed", when(register.get("formed_at"))),
+            ("Signed", f"{when(register.get('signed_at'))} by {text(register.get('signed_by'))}"),
+            ("Total", text(register.get("total"))),
+        ]
+    )
+    entries = [e for e in document.get("entries") or [] if isinstance(e, Mapping)]
+    rows = [
+        [
+            text(e.get("no")),
+            text(e.get("identifier")),
+            text(e.get("recipient")),
+            text(e.get("accepted_on")),
+            text(e.get("planned_issue_on")),
+            "; ".join(str(d) for d in e.get("documents") or []) or NONE,
+        ]
+        for e in entries
+    ]
+    shown += "\n\nHanded to the provider (Annex 4)\n" + table(
+        ["NO", "IDENTIFIER", "RECIPIENT", "ACCEPTED", "PLANNED ISSUE", "DOCUMENTS"], rows
+    )
+    return shown
+
+
 # -- the commands -------------------------------------------------------------------------------------
 
 
@@ -613,7 +804,39 @@ def run(
         return _show(args, client.intakes(state=args.state, limit=args.limit), render_intakes)
     if command == "show":
         return _show(args, client.intake(args.intake), render_intake)
-    return _show(args, client.journal(limit=args.limit), render_journal)
+    if command == "journal":
+        return _show(args, client.journal(limit=args.limit), render_journal)
+    return _results(args, client)
+
+
+def _results(args: argparse.Namespace, client: OperatorClient) -> int:
+    """The results at the window (§19 Process 9, §17, §14 item 1)."""
+    command = args.operator_command
+    if command == "results":
+        return _show(args, client.results(custody=args.custody, limit=args.limit), render_results)
+    if command == "result":
+        return _show(args, client.result(args.application), render_result)
+    if command == "unclaimed":
+        return _show(args, client.unclaimed(), render_unclaimed)
+    if command == "unclaimed-register":
+        signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
+        drafted = client.register_draft(args.district)
+        return _show(args, client.hand_over(sign_register(drafted, signer)), render_register)
+    if command == "recall-returned":
+        return _show(args, client.recall_returned(args.application), render_result)
+    presented = {"receipt_number": args.receipt, "recipient_iin": args.iin, "representative_iin": args.representative}
+    if command == "recall":
+        return _show(args, client.recall(args.application, **presented), render_result)
+    issued = client.issue(args.application, **presented)
+    if args.out:
+        args.out.write_text(json.dumps(issued.get("signed"), ensure_ascii=False, indent=2))
+    _show(args, issued, render_issued)
+    if args.out:
+        print(
+            f"the citizen's copy of the signed result is in {args.out} (python -m client verify {args.out})",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def _accept(args: argparse.Namespace, client: OperatorClient) -> int:

@@ -3,7 +3,9 @@ regional gateway (tests.support.center): a visitor's ticket taken and called, th
 their consent, the documents presented by reference (hashed here), the application and the acceptance
 receipt signed here with an employee key the CLI got from the NCA, the receipt dated by §12 item 2; the
 Annex 5 refusal listing the missing documents; the branch's head's figures; another branch's intake not
-found; another person's key refused with its code; the operator's session kept beside the others."""
+found; another person's key refused with its code; the operator's session kept beside the others; a result
+issued at the window against the receipt (a wrong number refused), and the head's Annex 4 register of the
+results unclaimed a month on, signed here."""
 
 from __future__ import annotations
 
@@ -19,9 +21,20 @@ import pytest
 
 from client.cli import main
 from services.con_intake.domain.schedule import result_ready_on
+from shared.calendar import utcnow
 from shared.eds.signing import payload_of
+from shared.housing.relayed import verify_result
+from tests.center.harness import local
 from tests.client.harness import Bridge
-from tests.support.center import COLLEAGUE, DEMO_PASSWORD, ELSEWHERE, OPERATOR, Desk
+from tests.support.center import (
+    COLLEAGUE,
+    DEMO_PASSWORD,
+    ELSEWHERE,
+    OPERATOR,
+    Desk,
+    result_accepted_at,
+    set_clock,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -312,3 +325,79 @@ async def test_what_is_wrong_on_this_side_is_said_before_anything_is_sent(cli: C
         code, out, err = await cli(*argv)
         assert code == 2 and out == "" and err.startswith("error: ") and says in err, (argv, err)
     assert len(cli.bridge.sent) == sent
+
+
+# -- the results at the window (§17, Annex 1 step 10) and the unclaimed ones (§14 item 1) ----------------------
+
+
+async def test_a_result_is_issued_at_the_window_against_the_receipt(
+    center_world: Desk, cli: Cli, tmp_path: Path
+) -> None:
+    login = "operator-1.balkhash"
+    intake = await result_accepted_at(center_world, login, utcnow() - timedelta(days=20))
+    issue, recipient, receipt = intake["application"]["id"], intake["recipient"]["iin"], intake["journal_number"]
+    await cli.as_(login)
+    listed = await cli.ok("results", "--custody", "AT_BRANCH")
+    assert issue in listed and receipt in listed and "in time" in listed
+    shown = await cli.ok("result", issue)
+    assert field(shown, "Custody") == "AT_BRANCH" and field(shown, "Receipt") == receipt
+    assert field(shown, "Recipient").endswith(f"(IIN {recipient})") and field(shown, "Issued") == "—"
+    assert field(shown, "Next") == f"python -m client operator issue {issue} --receipt {receipt} --iin {recipient}"
+
+    wrong = receipt[:-6] + ("999999" if not receipt.endswith("999999") else "999998")
+    code, out, err = await cli("issue", issue, "--receipt", wrong, "--iin", recipient)
+    assert code == 2 and out == "" and "FORBIDDEN" in err and '"field": "receipt_number"' in err
+    assert (await cli.json("result", issue))["custody"] == "AT_BRANCH"
+
+    copy = tmp_path / "result.json"
+    code, out, err = await cli("issue", issue, "--receipt", receipt, "--iin", recipient, "--out", str(copy))
+    assert code == 0, err
+    done = await cli.json("result", issue)
+    entry = done["issued"]["journal_number"]
+    assert done["custody"] == "ISSUED" and done["issued"]["iin"] == recipient and done["issued"]["by"] == login
+    assert out.startswith(f"{issue}: issued to the recipient (IIN {recipient})") and f"journal entry {entry}" in out
+    assert str(copy) in err
+    signed = json.loads(copy.read_text())
+    verified = await verify_result(center_world.env.verifier(), signed)
+    assert verified.document.application_id == issue and signed["payload"] not in out
+    journal = await cli.json("journal")
+    assert any(e["number"] == entry and e["kind"] == "issued" and e["application_id"] == issue for e in journal)
+    code, out, err = await cli("issue", issue, "--receipt", receipt, "--iin", recipient)
+    assert code == 2 and out == "" and "CONFLICT" in err, "issued once"
+
+
+async def test_the_heads_annex_4_register_of_the_results_unclaimed_a_month_on(center_world: Desk, cli: Cli) -> None:
+    login, head = "operator-1.priozersk", "head.priozersk"
+    # ready on Wednesday 18 February 2026 (accepted on Monday 19 January): unclaimed from Wednesday 18 March
+    intake = await result_accepted_at(center_world, login, local(date(2026, 1, 19), 10))
+    assert intake["receipt"]["result_ready_on"] == "2026-02-18"
+    issue, recipient = intake["application"]["id"], intake["recipient"]
+    set_clock(center_world.clock, local(date(2026, 3, 17), 12))
+    await cli.as_(login)
+    assert await cli.ok("unclaimed") == "nothing unclaimed\n"
+    set_clock(center_world.clock, local(date(2026, 3, 18), 9))
+    unclaimed = await cli.ok("unclaimed")
+    assert issue in unclaimed and "2026-03-18 (unclaimed)" in unclaimed
+    assert field(await cli.ok("result", issue), "Unclaimed from") == "2026-03-18 (unclaimed)"
+
+    await cli.get_key(login)
+    code, out, err = await cli.signing(login, "unclaimed-register")
+    assert code == 2 and out == "" and "FORBIDDEN" in err, "the branch's head's only"
+    await cli.as_(head)
+    await cli.get_key(head)
+    code, out, err = await cli.signing(head, "unclaimed-register")
+    assert code == 0, err
+    registers = await cli.json("result", issue)
+    assert registers["custody"] == "WITH_PROVIDER"
+    register_id = registers["handed_over"]["register_id"]
+    assert field(out, "Register") == register_id and field(out, "Total") == "1"
+    assert field(out, "Signed").endswith(f"by {head}") and field(out, "District") == intake["district"]
+    entries = out.split("Handed to the provider (Annex 4)\n", 1)[1].splitlines()
+    assert entries[0].split()[:2] == ["NO", "IDENTIFIER"] and len(entries) == 2
+    name = " ".join(recipient[k] for k in ("surname", "given_name", "patronymic") if recipient.get(k))
+    row = entries[1]
+    assert row.startswith("1 ") and intake["application"]["registration_number"] in row and name in row
+    assert "2026-01-19" in row and "2026-02-18" in row
+    assert await cli.ok("unclaimed") == "nothing unclaimed\n"
+    code, out, err = await cli.signing(head, "unclaimed-register")
+    assert code == 2 and "CONFLICT" in err, "nothing unclaimed any more"
