@@ -21,11 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.con_intake.branches import BRANCHES
 from services.con_intake.models import OperatorAccount
+from shared import staff_login
 from shared.errors import AppError
 from shared.iin import make_iin
-from shared.lockout import Locked, Reservation, forget_on, reserve_on
 from shared.logging import get_logger
-from shared.passwords import PasswordHasher
 
 log = get_logger(__name__)
 
@@ -98,53 +97,21 @@ async def add_accounts(session: AsyncSession, *, accounts: list[OperatorAccount]
     session.add_all(accounts)
 
 
-@dataclass(frozen=True, slots=True)
-class LoginAttempt:
-    """A login reserved on an active account (`shared.lockout`: counted before its password is
-    checked): who it would admit, the hash to check the password against, and the reservation."""
-
-    login: str
-    role: str
-    branch: str
-    password_hash: str
-    reservation: Reservation
+LoginAttempt = staff_login.LoginAttempt
+"""A reserved login (`shared.staff_login`); its ``scope`` is the account's branch."""
 
 
 async def reserve_login(session: AsyncSession, *, login: str, now: datetime) -> LoginAttempt | None:
-    """The first step, in its own short transaction committed before the password is checked: the
-    account's row locked, the attempt reserved on it (counted as a failure up front; the window's last
-    one locks the account). AUTH_LOCKED while the account is locked, before any hashing and with
-    nothing written; None, with nothing written, when there is no active account ``login``."""
-    account = await session.get(OperatorAccount, login, with_for_update=True)
-    if account is None or not account.active:
-        return None
-    outcome = reserve_on(account, now=now)
-    if isinstance(outcome, Locked):
-        raise outcome.error()
-    if outcome.locks:
-        log.warning("operator account locked after repeated wrong passwords", login=login)
-    session.add(account)
-    return LoginAttempt(account.login, account.role, account.branch, account.password_hash, outcome)
+    """`shared.staff_login.reserve_login` on this service's accounts, scoped by branch."""
+    return await staff_login.reserve_login(session, OperatorAccount, login=login, scope="branch", now=now)
 
 
-async def check_password(*, passwords: PasswordHasher, attempt: LoginAttempt | None, password: str) -> LoginAttempt:
-    """The slow step, outside any transaction: ``attempt`` when ``password`` is its account's.
-    AUTH_INVALID_CREDENTIALS alike for no account (after checking a decoy, so that it costs what a
-    known login does) and for a wrong password, which its reservation counted already (nothing more
-    to write) — or AUTH_LOCKED when that reservation locked the account."""
-    password_hash, reservation = (attempt.password_hash, attempt.reservation) if attempt else (None, None)
-    await passwords.check_reserved(password, password_hash=password_hash, reservation=reservation)
-    assert attempt is not None  # a reservation was checked
-    return attempt
+check_password = staff_login.check_password
 
 
 async def forget_failures(session: AsyncSession, *, attempt: LoginAttempt) -> None:
-    """After the right password, in a second short transaction: forget the account's failures — if
-    its state is still the one ``attempt`` reserved (no other attempt reserved since, which may be a
-    guess; `shared.lockout`)."""
-    account = await session.get(OperatorAccount, attempt.login, with_for_update=True)
-    if account is not None and forget_on(account, reservation=attempt.reservation):
-        session.add(account)
+    """`shared.staff_login.forget_failures` on this service's accounts."""
+    await staff_login.forget_failures(session, OperatorAccount, attempt=attempt)
 
 
 async def on_duty(session: AsyncSession, *, login: str, branch: str) -> OperatorAccount:

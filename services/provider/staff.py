@@ -4,7 +4,7 @@ the IIN of the person (whose employee certificate, with the department's BIN, si
 signs), passwords hashed by `shared.passwords`, logins locked after repeated wrong passwords
 (`shared.lockout`), and the demo roster (`ROSTER`) seeded at start.
 
-A login is three steps, the slow one outside any transaction (`shared.lockout`): reserve the attempt
+A login is three steps (`shared.staff_login`), the slow one outside any transaction: reserve the attempt
 on the account (`reserve_login`, a short transaction that locks the row and counts the attempt before
 the password is checked, so that parallel guesses cannot all be checked before the lock), check the
 password (`check_password`, no session), and after a right one forget the failures
@@ -20,11 +20,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.provider.models import StaffAccount
+from shared import staff_login
 from shared.geo import DISTRICTS
 from shared.iin import make_iin
-from shared.lockout import Locked, Reservation, forget_on, reserve_on
 from shared.logging import get_logger
-from shared.passwords import PasswordHasher
 
 log = get_logger(__name__)
 
@@ -118,50 +117,18 @@ async def add_accounts(session: AsyncSession, *, accounts: list[StaffAccount]) -
     session.add_all(accounts)
 
 
-@dataclass(frozen=True, slots=True)
-class LoginAttempt:
-    """A login reserved on an active account (`shared.lockout`: counted before its password is
-    checked): who it would admit, the hash to check the password against, and the reservation."""
-
-    login: str
-    role: str
-    district: str
-    password_hash: str
-    reservation: Reservation
+LoginAttempt = staff_login.LoginAttempt
+"""A reserved login (`shared.staff_login`); its ``scope`` is the account's district."""
 
 
 async def reserve_login(session: AsyncSession, *, login: str, now: datetime) -> LoginAttempt | None:
-    """The first step, in its own short transaction committed before the password is checked: the
-    account's row locked, the attempt reserved on it (counted as a failure up front; the window's last
-    one locks the account). AUTH_LOCKED while the account is locked, before any hashing and with
-    nothing written; None, with nothing written, when there is no active account ``login``."""
-    account = await session.get(StaffAccount, login, with_for_update=True)
-    if account is None or not account.active:
-        return None
-    outcome = reserve_on(account, now=now)
-    if isinstance(outcome, Locked):
-        raise outcome.error()
-    if outcome.locks:
-        log.warning("staff account locked after repeated wrong passwords", login=login)
-    session.add(account)
-    return LoginAttempt(account.login, account.role, account.district, account.password_hash, outcome)
+    """`shared.staff_login.reserve_login` on this service's accounts, scoped by district."""
+    return await staff_login.reserve_login(session, StaffAccount, login=login, scope="district", now=now)
 
 
-async def check_password(*, passwords: PasswordHasher, attempt: LoginAttempt | None, password: str) -> LoginAttempt:
-    """The slow step, outside any transaction: ``attempt`` when ``password`` is its account's.
-    AUTH_INVALID_CREDENTIALS alike for no account (after checking a decoy, so that it costs what a
-    known login does) and for a wrong password, which its reservation counted already (nothing more
-    to write) — or AUTH_LOCKED when that reservation locked the account."""
-    password_hash, reservation = (attempt.password_hash, attempt.reservation) if attempt else (None, None)
-    await passwords.check_reserved(password, password_hash=password_hash, reservation=reservation)
-    assert attempt is not None  # a reservation was checked
-    return attempt
+check_password = staff_login.check_password
 
 
 async def forget_failures(session: AsyncSession, *, attempt: LoginAttempt) -> None:
-    """After the right password, in a second short transaction: forget the account's failures — if
-    its state is still the one ``attempt`` reserved (no other attempt reserved since, which may be a
-    guess; `shared.lockout`)."""
-    account = await session.get(StaffAccount, attempt.login, with_for_update=True)
-    if account is not None and forget_on(account, reservation=attempt.reservation):
-        session.add(account)
+    """`shared.staff_login.forget_failures` on this service's accounts."""
+    await staff_login.forget_failures(session, StaffAccount, attempt=attempt)

@@ -30,7 +30,7 @@ async def token(
     admitted = await operators.check_password(passwords=passwords, attempt=attempt, password=body.password)
     async with runtime.db.transaction() as session:
         await operators.forget_failures(session, attempt=admitted)
-    access_token, expires_in = tokens.issue(admitted.login, admitted.role, branch=admitted.branch)
+    access_token, expires_in = tokens.issue(admitted.login, admitted.role, branch=admitted.scope)
     return TokenResponse(access_token=access_token, expires_in=expires_in)
 
 

@@ -30,7 +30,7 @@ async def token(body: TokenRequest, runtime: Runtime, tokens: Tokens, passwords:
     admitted = await staff.check_password(passwords=passwords, attempt=attempt, password=body.password)
     async with runtime.db.transaction() as session:
         await staff.forget_failures(session, attempt=admitted)
-    access_token, expires_in = tokens.issue(admitted.login, admitted.role, district=admitted.district)
+    access_token, expires_in = tokens.issue(admitted.login, admitted.role, district=admitted.scope)
     return TokenResponse(access_token=access_token, expires_in=expires_in)
 
 
