@@ -10,7 +10,10 @@ key never reaches the provider.
 Who signs what: the head signs the resolution (step 4) and the result (step 8) as the author
 (`shared.eds.signing.sign`); at the commission's meeting (step 6) the chair signs the protocol first, as its
 author, and every other member present countersigns the signatures so far (``role="approval"``):
-`sign_protocol` does the one or the other from the meeting as the provider shows it."""
+`sign_protocol` does the one or the other from the meeting as the provider shows it. What the Public Service
+Center hands the department (its registers of originals and of unclaimed results, its late recalls) the
+specialist (or the head) acknowledges by signing the drafted answer as its author (`acknowledge`: draft, sign
+here, post)."""
 
 from __future__ import annotations
 
@@ -39,8 +42,9 @@ STEP_ACTIONS = {
 
 class StaffClient:
     """A staff member of one district's housing department on the provider's API: login (`login`, or a
-    ``token`` kept from before), the case register, Annex 1 steps 4–9, the commission's meetings and the
-    SLA view. Every method answers the provider's JSON as it is, or raises `ServiceError` with its code."""
+    ``token`` kept from before), the case register, Annex 1 steps 4–9, the commission's meetings, the Center's
+    handovers and their acknowledgment, and the SLA view. Every method answers the provider's JSON as it is, or
+    raises `ServiceError` with its code."""
 
     def __init__(
         self,
@@ -153,6 +157,32 @@ class StaffClient:
         """The executor sends the signed result (step 9): the case is done."""
         return self._post(f"/api/v1/cases/{number}/dispatch")  # type: ignore[no-any-return]
 
+    # -- what the Public Service Center hands the department ----------------------------------------------
+    def handovers(
+        self, *, state: str | None = None, kind: str | None = None, limit: int | None = None
+    ) -> dict[str, Any]:
+        """My district's handovers, newest first: ``{"items": [summary], "total", "limit"}``; ``state``:
+        RECEIVED | ACKNOWLEDGED, ``kind``: originals | unclaimed | recall."""
+        return self._get("/api/v1/handovers", state=state, kind=kind, limit=limit)  # type: ignore[no-any-return]
+
+    def handover(self, handover_id: str) -> dict[str, Any]:
+        """One handover: the Center's document, its applications with the provider's cases, the acknowledgment."""
+        return self._get(f"/api/v1/handovers/{handover_id}")  # type: ignore[no-any-return]
+
+    def acknowledgment_draft(self, handover_id: str) -> dict[str, Any]:
+        """The unsigned acknowledgment to sign: ``{"document"}`` (kept by the provider as the one to sign)."""
+        return self._post(f"/api/v1/handovers/{handover_id}/acknowledgment/draft")  # type: ignore[no-any-return]
+
+    def send_acknowledgment(self, handover_id: str, signed: Mapping[str, Any]) -> dict[str, Any]:
+        """The signed acknowledgment (the draft exactly): the handover as it is now."""
+        return self._post(f"/api/v1/handovers/{handover_id}/acknowledgment", {"signed": dict(signed)})  # type: ignore[no-any-return]
+
+    def acknowledge(self, handover_id: str, signer: Signer) -> dict[str, Any]:
+        """Acknowledge a handover: the draft, signed here with ``signer`` (my employee key), posted; the
+        handover as it is now (ACKNOWLEDGED, the answer on its way to the Center)."""
+        draft = self.acknowledgment_draft(handover_id)
+        return self.send_acknowledgment(handover_id, sign_acknowledgment(draft, signer))
+
     # -- the head's view -------------------------------------------------------------------------------
     def sla(self) -> dict[str, Any]:
         return self._get("/api/v1/sla")  # type: ignore[no-any-return]
@@ -174,6 +204,11 @@ def sign_resolution(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
 
 def sign_draft_result(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
     """The head's result (notification or refusal) signed as its author, byte for byte the draft."""
+    return sign(_document(draft), signer)
+
+
+def sign_acknowledgment(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
+    """The staff member's acknowledgment of a handover signed as its author, byte for byte the draft."""
     return sign(_document(draft), signer)
 
 

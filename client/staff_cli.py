@@ -1,5 +1,5 @@
 """`python -m client staff …`: the housing department's staff and the housing commission on the provider's
-staff API (Annex 1 steps 4–9), signing here with their employee PKCS#12:
+staff API (Annex 1 steps 3–9), signing here with their employee PKCS#12:
 
 python -m client staff login --login head.karaganda            # password: $STAFF_PASSWORD or prompt
 python -m client staff me
@@ -13,7 +13,10 @@ python -m client staff meeting show ID | meeting list | meeting sign ID --p12 me
 python -m client staff draft NUMBER                            # step 7, the executor: the result to sign
 python -m client staff sign NUMBER --p12 head.p12              # step 8, the head signs it
 python -m client staff dispatch NUMBER                         # step 9, the executor sends it
-python -m client staff sla                                     # what is due, what is overdue
+python -m client staff handovers [--state RECEIVED] [--kind recall]   # what the Public Service Center handed us
+python -m client staff handover ID                             # one: the Center's register or recall, our cases
+python -m client staff acknowledge ID --p12 specialist.p12     # step 3: sign our answer, sent back to the Center
+python -m client staff sla                                     # what is due, what is overdue, what awaits an answer
 python -m client staff autopilot                               # play every district's demo staff until Ctrl-C
 
 `login` keeps the token in the session file under ``staff`` (the citizen's session stays); every other command
@@ -57,6 +60,13 @@ SECTION_15 = {
 """The key words of each item of §15 (docs/regulation.md): the text of a ground given as ``--ground N``."""
 WAITING_LISTS = ("ww2", "orphans", "vulnerable", "employees", "emergency")
 """The 2014 lists' codes (`shared.housing.decisions.WaitingListRef`)."""
+HANDOVER_KINDS = {
+    "originals": "the register of originals (Annex 1 step 2)",
+    "unclaimed": "the register of unclaimed results (Annex 4)",
+    "recall": "a recall of a result handed over (§14 item 1)",
+}
+"""What the Public Service Center hands the department, by the provider's kind."""
+HANDOVER_STATES = ("RECEIVED", "ACKNOWLEDGED")
 
 
 def add_parser(commands: Any) -> None:
@@ -65,7 +75,10 @@ def add_parser(commands: Any) -> None:
     raw.add_argument("--json", action="store_true", help="the provider's JSON as it is")
     key = argparse.ArgumentParser(add_help=False)
     key.add_argument("--p12", type=Path, required=True, help="your employee SIGN key ($P12_PASSWORD or prompt)")
-    staff = commands.add_parser("staff", help="the housing department's staff and commission (Annex 1 steps 4–9)")
+    staff = commands.add_parser(
+        "staff",
+        help="the housing department's staff and commission (Annex 1 steps 3–9: the Center's handovers, the cases)",
+    )
     sub = staff.add_subparsers(dest="staff_command", required=True, metavar="COMMAND")
 
     login = sub.add_parser("login", help="sign in ($STAFF_PASSWORD or prompt); the token goes to the session file")
@@ -121,7 +134,25 @@ def add_parser(commands: Any) -> None:
     sign.add_argument("number")
     dispatch = sub.add_parser("dispatch", parents=[raw], help="step 9 (the executor): send the signed result")
     dispatch.add_argument("number")
-    sub.add_parser("sla", parents=[raw], help="the district's open cases against their limits")
+    handovers = sub.add_parser(
+        "handovers", parents=[raw], help="what the Public Service Center handed my district (registers, recalls)"
+    )
+    handovers.add_argument("--state", choices=HANDOVER_STATES, help="only those in this state")
+    handovers.add_argument("--kind", choices=sorted(HANDOVER_KINDS), help="only those of this kind")
+    handovers.add_argument("--limit", type=int, default=50)
+    handover = sub.add_parser(
+        "handover", parents=[raw], help="one handover: the Center's register or recall, our cases for its applications"
+    )
+    handover.add_argument("id")
+    acknowledge = sub.add_parser(
+        "acknowledge",
+        parents=[raw, key],
+        help="step 3 (the specialist, or the head): sign the acknowledgment of a handover; it goes to the Center",
+    )
+    acknowledge.add_argument("id")
+    sub.add_parser(
+        "sla", parents=[raw], help="the district's open cases against their limits; the handovers awaiting an answer"
+    )
     pilot = sub.add_parser(
         "autopilot",
         help="play the demo staff of every district (or --district …) until Ctrl-C, as AUTOPILOT=1 make run does",
@@ -384,6 +415,85 @@ def render_meeting(meeting: Mapping[str, Any]) -> str:
     return shown
 
 
+def _handover_flag(item: Mapping[str, Any]) -> str:
+    if item.get("overdue"):
+        return "OVERDUE"
+    return "late" if item.get("returned_in_time") is False else ""
+
+
+def render_handovers(page: Mapping[str, Any]) -> str:
+    items = [h for h in page.get("items", []) if isinstance(h, Mapping)]
+    if not items:
+        return "no handovers"
+    rows = [
+        [
+            text(h.get("id")),
+            text(h.get("kind")),
+            text(h.get("branch")),
+            text(h.get("total")),
+            when(h.get("received_at")),
+            text(h.get("due_on")) if h.get("due_on") else "",
+            text(h.get("state")),
+            text(h.get("accepted_by")) if h.get("accepted_by") else "",
+            _handover_flag(h),
+        ]
+        for h in items
+    ]
+    headers = ["HANDOVER", "KIND", "BRANCH", "TOTAL", "RECEIVED", "DUE", "STATE", "ACCEPTED BY", ""]
+    shown = table(headers, rows)
+    total = int(page.get("total", len(items)))
+    if total > len(items):
+        shown += f"\n{len(items)} of {total} (--limit for more)"
+    return shown
+
+
+def render_handover(handover: Mapping[str, Any]) -> str:
+    """One handover for a person: what it is, from which branch, its state and who acknowledged it; the
+    applications it names with our cases. Never the signed documents' base64."""
+    payload = handover.get("payload")
+    document: Mapping[str, Any] = payload if isinstance(payload, Mapping) else {}
+    kind = str(handover.get("kind") or "")
+    state = text(handover.get("state"))
+    if handover.get("acknowledged_at"):
+        state += f" by {text(handover.get('accepted_by'))} ({text(handover.get('acknowledged_by'))}) at "
+        state += when(handover.get("acknowledged_at"))
+    due = text(handover.get("due_on"))
+    if handover.get("overdue"):
+        due += " (OVERDUE)"
+    elif handover.get("returned_in_time") is not None:
+        due += " (sent back in time)" if handover["returned_in_time"] else " (sent back late)"
+    pairs = [
+        ("Handover", text(handover.get("id"))),
+        ("Kind", HANDOVER_KINDS.get(kind, text(kind))),
+        ("Branch", text(handover.get("branch"))),
+        ("Handed over by", text(document.get("handed_over_by") or document.get("asked_by"))),
+        ("Total", text(handover.get("total"))),
+        ("Received", when(handover.get("received_at"))),
+        ("State", state),
+    ]
+    if kind == "recall":
+        pairs += [("Visit", text(document.get("visit_on"))), ("Send back by", due)]
+    if handover.get("state") == "RECEIVED":
+        pairs.append(("Next", f"python -m client staff acknowledge {text(handover.get('id'))} --p12 KEY.p12"))
+    shown = fields(pairs)
+    applications = [a for a in handover.get("applications") or [] if isinstance(a, Mapping)]
+    if applications:
+        rows = [
+            [text(a.get("reference")), text(a.get("application_id")), text(a.get("case_number"))] for a in applications
+        ]
+        shown += "\n\nApplications\n" + table(["AS NAMED", "APPLICATION", "CASE"], rows)
+    return shown
+
+
+def render_acknowledged(handover: Mapping[str, Any]) -> str:
+    """After the acknowledgment: what was acknowledged, by whom."""
+    line = f"{text(handover.get('id'))}: {text(handover.get('state'))} by {text(handover.get('accepted_by'))}"
+    line += f" ({text(handover.get('kind'))}, {text(handover.get('total'))} accepted); the answer goes to the Center"
+    if handover.get("returned_in_time") is False:
+        line += f"\nlate: the result was due back by {text(handover.get('due_on'))}"
+    return line
+
+
 def render_sla(sla: Mapping[str, Any]) -> str:
     pairs = [
         ("District", text(sla.get("district"))),
@@ -391,6 +501,11 @@ def render_sla(sla: Mapping[str, Any]) -> str:
         ("Open", text(sla.get("open"))),
         ("Overdue", text(sla.get("overdue"))),
         ("Due today", text(sla.get("due_today"))),
+        (
+            "Handovers",
+            f"{text(sla.get('handovers_unacknowledged'))} awaiting an answer, "
+            f"{text(sla.get('recalls_overdue'))} recalls overdue",
+        ),
     ]
     shown = fields(pairs)
     items = [i for i in sla.get("items") or [] if isinstance(i, Mapping)]
@@ -489,6 +604,13 @@ def run(
         return _show(args, client.sign_result(args.number, sign_draft_result(to_sign, signer)), render_moved)
     if command == "dispatch":
         return _show(args, client.dispatch(args.number), render_moved)
+    if command == "handovers":
+        return _show(args, client.handovers(state=args.state, kind=args.kind, limit=args.limit), render_handovers)
+    if command == "handover":
+        return _show(args, client.handover(args.id), render_handover)
+    if command == "acknowledge":
+        signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
+        return _show(args, client.acknowledge(args.id, signer), render_acknowledged)
     return _show(args, client.sla(), render_sla)
 
 

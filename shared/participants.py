@@ -77,9 +77,9 @@ PUBLISHES: dict[str, tuple[str, ...]] = {
     # service: the message types (AMQP topic patterns: ``*`` one word) it may send. A message of another
     # type from it is refused by every receiver, and its broker user may not publish it.
     "portal_gateway": ("document.submitted", "registry.*.get"),
-    "con_intake": ("document.submitted", "registry.*.get"),
+    "con_intake": ("document.submitted", "registry.*.get", "handover.*"),
     "regional_gateway": ("receipt.*", "status.*", "result.*", "document.delivered.*"),
-    "provider": ("case.status", "case.result", "registry.*.get"),
+    "provider": ("case.status", "case.result", "registry.*.get", "handover.ack.con"),
     "registry_stub": ("registry.answer", "error"),  # its answers on the sync channel
 }
 """Who may publish what (architecture §9), beside the directory (shared/housing/messages.py draws the
@@ -95,9 +95,9 @@ the broker's permissions need this; a receiver judges the original sender."""
 CONSUMES: dict[str, tuple[str, ...]] = {
     # service: the binding keys of its queues (its handler tables and sync-channel entries say the same).
     "portal_gateway": ("receipt.portal", "status.portal", "result.portal"),
-    "con_intake": ("receipt.con", "status.con", "result.con"),
+    "con_intake": ("receipt.con", "status.con", "result.con", "handover.ack.con"),
     "regional_gateway": ("document.submitted", "case.status", "case.result"),
-    "provider": ("document.delivered.*",),
+    "provider": ("document.delivered.*", "handover.*"),
     "registry_stub": ("registry.*.get",),
 }
 """What each service may bind its queues to: its broker user's topic read permission."""

@@ -6,8 +6,9 @@ the wait and its 15-minute limit (§12 item 3), the day's figures; and the intak
 (`intake.py`: §19 Processes 2–6 — the written consent, the registries, the §14 checklist, the Annex 5
 refusal or the signed application with its acceptance receipt, the journal) with what the gateway reports
 back about the applications sent (`handlers.py`); the results received, the issuance window (§17), unclaimed
-results with the Annex 4 register and the late recall (`issuance.py`, §14 item 1). The register of originals to
-the provider is not built yet.
+results with the Annex 4 register and the late recall (`issuance.py`, §14 item 1); the register of originals to
+the provider at the day's register times (`registers.py`, Annex 1 step 2), and the provider's signed answers to
+what the Center hands it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from services.con_intake.api import intake as intake_api
 from services.con_intake.api import issuance as issuance_api
 from services.con_intake.api import operators as operators_api
 from services.con_intake.api import queue as queue_api
+from services.con_intake.api import registers as registers_api
 from services.con_intake.branches import BRANCHES
 from services.con_intake.config import ConIntakeSettings
 from shared.auth import TokenIssuer
@@ -107,7 +109,14 @@ def create_app(
     )
     app = create_service_app(
         runtime,
-        [operators_api.router, queue_api.router, intake_api.router, intake_api.journal_router, issuance_api.router],
+        [
+            operators_api.router,
+            queue_api.router,
+            intake_api.router,
+            intake_api.journal_router,
+            issuance_api.router,
+            registers_api.router,
+        ],
         handlers=handlers.table(verifier=runtime.verifier),
         on_startup=[seed],
         openapi_tags=OPENAPI_TAGS,

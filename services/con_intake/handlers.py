@@ -1,7 +1,8 @@
 """The Center's handler table: what the regional gateway tells it about the applications its operators sent
 (shared/housing/messages.py) — receipts (the transport state and the registration, §19 Process 7),
 business statuses (the gateway's own, or the provider's signed ones, relayed: Condition 2, Process 8), and
-the signed result (Process 9), on ``receipt.con``, ``status.con`` and ``result.con``.
+the signed result (Process 9), on ``receipt.con``, ``status.con`` and ``result.con``; and the provider's answers to
+what the Center handed it (``handover.ack.con``: registers accepted, a recalled result sent back; registers.py).
 
 The kernel has admitted each message as the gateway's (architecture §9); what the provider says is believed
 only under the provider's signature, by the checks the portal makes too (`shared.housing.relayed`): a status
@@ -24,22 +25,34 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.con_intake import registers
 from services.con_intake.models import CenterResult, Intake, IntakeEvent
 from shared.bus.port import Delivery, Refused
 from shared.eds.verify import Verified, Verifier
+from shared.errors import AppError, is_transient
 from shared.handlers import MessageHandler
+from shared.housing import center
 from shared.housing.decisions import ResultDocument
-from shared.housing.messages import Receipt, Registration, StatusChange, receipt_key, result_key, status_key
+from shared.housing.messages import (
+    HANDOVER_ACK,
+    Receipt,
+    Registration,
+    StatusChange,
+    receipt_key,
+    result_key,
+    status_key,
+)
 from shared.housing.relayed import check_result, check_status
 from shared.housing.statuses import REFUSALS, advances, newer_delivery
 from shared.logging import get_logger
-from shared.participants import CENTER
+from shared.participants import CENTER, PROVIDER
 
 log = get_logger(__name__)
 QUEUES = {
     "receipts": "con_intake.receipts",
     "statuses": "con_intake.statuses",
     "results": "con_intake.results",
+    "answers": "con_intake.handover-answers",
 }
 
 
@@ -53,7 +66,27 @@ def table(*, verifier: Verifier) -> list[MessageHandler]:
         MessageHandler(
             QUEUES["results"], [result_key(CENTER.address)], apply_result, check=partial(check_result, verifier)
         ),
+        MessageHandler(QUEUES["answers"], [HANDOVER_ACK], apply_ack, check=partial(check_ack, verifier)),
     ]
+
+
+async def check_ack(verifier: Verifier, delivery: Delivery) -> Verified[center.HandoverAck]:
+    """The provider's answer to a handover: a `HandoverAck` signed once, by an employee certificate of the
+    provider's BIN (its specialist or head); anything else is refused, a transient failure redelivered."""
+    try:
+        verified = await verifier.verify(delivery.envelope.document, purpose="sign", model=center.HandoverAck)
+    except AppError as exc:
+        if is_transient(exc.code):
+            raise
+        raise Refused("an answer not signed as the provider's", code=exc.code, details=exc.details) from None
+    info = verified.author
+    if len(verified.signatures) != 1 or info.holder != "employee" or info.bin != PROVIDER.bin:
+        raise Refused("an answer not signed by the provider's employee", bin=info.bin, holder=info.holder)
+    return verified
+
+
+async def apply_ack(session: AsyncSession, _delivery: Delivery, verified: Verified[center.HandoverAck]) -> None:
+    await registers.apply_ack(session, verified)
 
 
 async def _intake(session: AsyncSession, application_id: str | None, delivery: Delivery) -> Intake | None:

@@ -541,7 +541,8 @@ def _person(data: dict[str, Any], *, address: bool) -> center.Person:
     return center.Person(**values, address=data.get("address") if address else None)
 
 
-def _branch(code: str) -> center.Branch:
+def branch_document(code: str) -> center.Branch:
+    """The branch as the Center's documents name it."""
     branch = BRANCH_BY_CODE[code]
     return center.Branch(
         bin=branch.bin, branch=branch.name_kk, department=str(branch.department), address=branch.address
@@ -562,7 +563,7 @@ def _documents(items: list[rules.Item]) -> list[center.MissingDocument]:
     return [center.MissingDocument(kind=i.kind, name=i.name, paragraph=i.paragraph) for i in items]
 
 
-def _presented_items(row: Intake) -> list[rules.Item]:
+def presented_items(row: Intake) -> list[rules.Item]:
     """The documents presented, the checklist's first (in its order), then any others."""
     listed = {i.kind: i for i in items_of(row)}
     others = [
@@ -586,7 +587,7 @@ async def refusal_draft(
     missing = _documents(missing_of(row))
     if not missing:
         raise AppError("CONFLICT", {"reason": "every document of the checklist was presented: nothing to refuse"})
-    branch = _branch(row.branch)
+    branch = branch_document(row.branch)
     assert row.recipient is not None
     document = center.CenterRefusal(
         author=_author(account),
@@ -756,8 +757,8 @@ def _receipt(row: Intake, account: OperatorAccount, *, receipt_id: str, now: dat
         recipient=_person(row.recipient, address=True),
         representative=_person(representative, address=False) if representative else None,
         power_of_attorney=representative["power_of_attorney"]["number"] if representative else None,
-        branch=_branch(row.branch),
-        documents=_documents(_presented_items(row)),
+        branch=branch_document(row.branch),
+        documents=_documents(presented_items(row)),
         accepted_at=now,
         result_ready_on=row.result_ready_on,
         operator=_operator(account),

@@ -19,18 +19,18 @@ operator's branch, the branch of the intake that sent the application: another b
    accepted, the planned date of issue, the documents; the total; handed over by the head) and signs it with
    their own employee certificate of the Center's BIN, exactly the draft (`intake.check_signed`); signed, its
    results are WITH_PROVIDER, kept here as records. A result issued (or handed over) since the draft makes the
-   signature CONFLICT: draft again. The register and the results do not travel to the provider yet (a bus
-   message, not built).
-4. **The late recall** (`recall`, `returned`; §14 item 1): a recipient who comes after the result was handed
-   over shows the receipt as at the window; the request is recorded with the day the Center asks the provider
-   by (`recall_asked_by`) and the day the provider sends it back by (`recall_returned_by`). Marked back at the
-   branch, the result is issued at the window. Only the Center's records: nothing is sent to the provider yet.
+   signature CONFLICT: draft again. Signed, the register goes to the district's authorized body
+   (``handover.<district>``, `registers.handover`), whose answer names who accepted it (`registers.apply_ack`).
+4. **The late recall** (`recall`; §14 item 1): a recipient who comes after the result was handed over shows the
+   receipt as at the window; the request is recorded with the day the Center asks the provider by
+   (`recall_asked_by`) and the day the provider sends it back by (`recall_returned_by`), and sent to the provider
+   at once, signed by the Center's system. The provider's signed answer brings it back (RETURNED, in time or not:
+   `registers.apply_ack`); the result is issued at the window next.
 
 Times come from the app's clock (``app.state.clock``)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +39,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.con_intake import intake as intakes
-from services.con_intake.branches import BRANCH_BY_CODE
+from services.con_intake import registers as handovers
 from services.con_intake.domain import intake as intake_rules
 from services.con_intake.domain import issuance as domain
 from services.con_intake.models import (
@@ -52,7 +52,7 @@ from services.con_intake.models import (
     UnclaimedRegister,
 )
 from shared.calendar import local_day
-from shared.eds.signing import payload_of
+from shared.eds.signing import Signer, payload_of, sign
 from shared.eds.verify import Verified
 from shared.errors import AppError
 from shared.geo import DISTRICT_BY_CODE
@@ -265,13 +265,6 @@ def _require_head(account: OperatorAccount) -> None:
         raise AppError("FORBIDDEN", {"role": account.role, "reason": "only the branch's head hands results over"})
 
 
-def _branch(code: str) -> center.Branch:
-    branch = BRANCH_BY_CODE[code]
-    return center.Branch(
-        bin=branch.bin, branch=branch.name_kk, department=str(branch.department), address=branch.address
-    )
-
-
 def _entry(no: int, found: AtBranch) -> center.UnclaimedEntry:
     row, result = found.intake, found.result
     assert row.accepted_at is not None and row.result_ready_on is not None
@@ -318,7 +311,8 @@ async def register_draft(
         author={"iin": account.iin, "bin": CENTER.bin},
         created_at=now.replace(microsecond=0),
         authority=domain.authority_kk(name, district_code=code)[:200],
-        branch=_branch(account.branch),
+        district=code,
+        branch=intakes.branch_document(account.branch),
         formed_at=now.replace(microsecond=0),
         entries=entries,
         total=len(entries),
@@ -385,9 +379,11 @@ async def hand_over(
         account.login,
     )
     session.add(register)
+    handovers.handover(
+        session, district=register.district, document=register.signed, by_iin=account.iin, issue=register.id
+    )
     log.info(
-        "§14 item 1: unclaimed results handed to the provider with the Annex 4 register (kept at the Center; "
-        "not sent yet)",
+        "§14 item 1: unclaimed results handed to the provider with the Annex 4 register",
         register=register.id,
         branch=account.branch,
         district=register.district,
@@ -412,9 +408,11 @@ async def recall(
     application_id: str,
     presentation: domain.Presentation,
     now: datetime,
+    signer: Signer,
 ) -> AtBranch:
     """§14 item 1: the recipient (or the representative), come after the result was handed to the provider,
-    against the receipt; the request recorded with its two days. CONFLICT unless the provider holds it."""
+    against the receipt; the request recorded with its two days, signed by ``signer`` (the Center's system) and
+    sent to the provider in this transaction. CONFLICT unless the provider holds it."""
     found = await get_result(session, branch=account.branch, application_id=application_id, lock=True)
     result = found.result
     if result.custody != "WITH_PROVIDER":
@@ -427,8 +425,25 @@ async def recall(
         raise AppError("CONFLICT", {"reason": reason, "custody": result.custody})
     _check_presentation(found, presentation)
     dates = domain.recall_dates(local_day(now))
+    row = found.intake
+    request = center.RecallRequest(
+        author={"bin": CENTER.bin},
+        created_at=now.replace(microsecond=0),
+        district=row.district or "",
+        branch=intakes.branch_document(account.branch),
+        application_id=application_id,
+        identifier=row.registration_number or application_id,
+        unclaimed_register=result.register_id or "",
+        recipient=domain.full_name_tao(row.recipient or {"surname": row.recipient_iin})[:200],
+        visit_on=dates.visit_on,
+        ask_by=dates.ask_by,
+        return_by=dates.return_by,
+        asked_by=(account.full_name or account.login)[:200],
+    )
+    signed = sign(request.to_json(), signer)
     asked = ResultRecall(
-        id=str(uuid.uuid4()),
+        id=request.id,
+        request=signed,
         application_id=application_id,
         branch=account.branch,
         register_id=result.register_id,
@@ -442,31 +457,12 @@ async def recall(
     )
     result.custody = "RECALLED"
     session.add_all([result, asked])
+    handovers.handover(session, district=request.district, document=signed, by_iin=account.iin, issue=application_id)
     log.info(
-        "§14 item 1: a late recall asked (the Center's record; not sent to the provider yet)",
+        "§14 item 1: a late recall asked of the provider",
         issue=application_id,
         branch=account.branch,
         ask_by=dates.ask_by.isoformat(),
         return_by=dates.return_by.isoformat(),
     )
     return AtBranch(result, found.intake, asked)
-
-
-async def returned(session: AsyncSession, *, account: OperatorAccount, application_id: str, now: datetime) -> AtBranch:
-    """The recalled result back at the branch (RETURNED), whether by the day it was due back; it is issued at the
-    window next. CONFLICT unless it was recalled."""
-    found = await get_result(session, branch=account.branch, application_id=application_id, lock=True)
-    result, asked = found.result, found.recall
-    if result.custody != "RECALLED" or asked is None:
-        raise AppError("CONFLICT", {"reason": "the result is not recalled", "custody": result.custody})
-    asked.returned_at, asked.returned_by = now, account.login
-    asked.returned_in_time = local_day(now) <= asked.return_by
-    result.custody = "RETURNED"
-    session.add_all([result, asked])
-    if not asked.returned_in_time:
-        log.warning(
-            "a recalled result came back later than the working day §14 item 1 allows",
-            issue=application_id,
-            return_by=asked.return_by.isoformat(),
-        )
-    return found

@@ -156,6 +156,9 @@ class Intake(ConIntakeModel, table=True):
     delivery_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     delivery_error: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     case_number: str | None = Field(default=None, max_length=64)
+    originals_register_id: str | None = Field(
+        default=None, max_length=36, index=True, description="Annex 1 step 2: the register it went to the provider with"
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
@@ -252,11 +255,40 @@ class UnclaimedRegister(ConIntakeModel, table=True):
     drafted_by: str = Field(max_length=64)
     signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     signed_by: str | None = Field(default=None, max_length=64)
+    accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime, description="the provider accepted it")
+    accepted_by: str | None = Field(default=None, max_length=200, description="the provider's person (Annex 4)")
+    ack: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="the provider's signed answer")
+
+
+class OriginalsRegister(ConIntakeModel, table=True):
+    """Annex 1 step 2: the register (тізілім) of one branch's applications accepted for one district's authorized
+    body, at one of the day's register times (domain/schedule.py), drafted and signed by an operator (or the
+    head); signed, it goes to the provider, whose specialist accepts it (step 3)."""
+
+    __tablename__ = "originals_register"
+
+    id: str = Field(primary_key=True, max_length=36, description="the register document's id")
+    branch: str = Field(max_length=32, index=True)
+    district: str = Field(max_length=64)
+    state: str = Field(max_length=8, description="DRAFT | SIGNED")
+    slot_at: datetime = Field(sa_type=UtcDateTime, description="the register time it goes at")
+    intake_ids: list[Any] = Field(default_factory=list, sa_type=sa.JSON, description="its applications, in order")
+    total: int
+    draft: dict[str, Any] = Field(sa_type=sa.JSON)
+    signed: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    formed_at: datetime = Field(sa_type=UtcDateTime)
+    drafted_by: str = Field(max_length=64)
+    signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    signed_by: str | None = Field(default=None, max_length=64)
+    accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime, description="the provider accepted it")
+    accepted_by: str | None = Field(default=None, max_length=200, description="the provider's specialist")
+    ack: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="the provider's signed answer")
 
 
 class ResultRecall(ConIntakeModel, table=True):
     """A late visitor's request for a result handed to the provider (§14 item 1): the visit, the days by which
-    the Center asks and the provider sends it back, and its return to the branch."""
+    the Center asks and the provider sends it back, the request as sent, and the provider's answer returning
+    it (its id is the request document's)."""
 
     __tablename__ = "result_recall"
 
@@ -271,9 +303,13 @@ class ResultRecall(ConIntakeModel, table=True):
     presenter_iin: str = Field(max_length=12)
     ask_by: date = Field(description="recall_asked_by: the Center asks the provider by this day")
     return_by: date = Field(description="recall_returned_by: the provider sends the result back by this day")
-    returned_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    returned_by: str | None = Field(default=None, max_length=64)
+    request: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, description="the request sent to the provider, signed by the Center's system"
+    )
+    returned_at: datetime | None = Field(default=None, sa_type=UtcDateTime, description="the provider sent it back")
+    returned_by: str | None = Field(default=None, max_length=200, description="the provider's person who sent it")
     returned_in_time: bool | None = None
+    ack: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="the provider's signed answer")
 
 
 METADATA = [KernelModel.metadata, ConIntakeModel.metadata]

@@ -5,7 +5,9 @@ It takes in the applications the regional gateway delivers (Annex 1 step 3), che
 (Condition 3 of §18) and §15 on the state registries' answers, and keeps the case register of each
 district; its staff move each case through Annex 1 steps 4–9 (the head's resolution, the preparation,
 the housing commission's signed protocol, the result the head signs, its dispatch through the regional
-gateway to the citizen), each step's due time on the Kazakhstan calendar.
+gateway to the citizen), each step's due time on the Kazakhstan calendar. It takes in what the Public Service
+Center hands each district's department (its registers of originals and of unclaimed results, its late
+recalls), which the staff acknowledge with a signed answer sent back to the Center.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.provider import handlers, staff
 from services.provider.api import cases as cases_api
+from services.provider.api import handovers as handovers_api
 from services.provider.api import meetings as meetings_api
 from services.provider.api import sla as sla_api
 from services.provider.api import staff as staff_api
@@ -46,7 +49,9 @@ SPEC = ServiceSpec(
     "the housing commission: the intake of the applications the regional gateway delivers (Annex 1 step 3), "
     "checked against §14 (Condition 3) and §15; the case register of each district; Annex 1 steps 4–9 (the head's "
     "resolution, the preparation, the commission's signed protocol, the signed result and its dispatch to the "
-    "citizen through the regional gateway); each step's terms on the Kazakhstan calendar.",
+    "citizen through the regional gateway); each step's terms on the Kazakhstan calendar; what the Public Service "
+    "Center hands the department (registers of originals and of unclaimed results, late recalls) and the staff's "
+    "signed acknowledgment of each.",
     migrations=Path(__file__).parent / "migrations",
 )
 
@@ -67,7 +72,17 @@ OPENAPI_TAGS = [
         "name": "commission",
         "description": "The housing commission's meetings: the agenda, the protocol signed by every member present.",
     },
-    {"name": "sla", "description": "The terms: every open case's due time, overdue and due today."},
+    {
+        "name": "handovers",
+        "description": "What the Public Service Center hands the district's department: the registers of originals "
+        "(Annex 1 step 2), the Annex 4 registers of unclaimed results, the late recalls (§14 item 1); and the signed "
+        "acknowledgment sent back (Annex 1 step 3).",
+    },
+    {
+        "name": "sla",
+        "description": "The terms: every open case's due time, overdue and due today; the Center's handovers "
+        "waiting for an acknowledgment.",
+    },
     {"name": "operations", "description": "Liveness and readiness."},
 ]
 
@@ -99,7 +114,14 @@ def create_app(
     )
     app = create_service_app(
         runtime,
-        [staff_api.router, cases_api.router, steps_api.router, meetings_api.router, sla_api.router],
+        [
+            staff_api.router,
+            cases_api.router,
+            steps_api.router,
+            meetings_api.router,
+            handovers_api.router,
+            sla_api.router,
+        ],
         handlers=table,
         on_startup=[seed],
         openapi_tags=OPENAPI_TAGS,

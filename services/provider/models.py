@@ -4,11 +4,14 @@ five run in one process.
 A case (іс) is opened per application at Annex 1 step 3 and grows through the later steps: its
 current status is on the case, every change in `CaseStatusRow` (who, when, why), and the registry
 answers it was decided on in `CaseRegistryAnswer` (signed, so the decision can be re-checked).
+What the Public Service Center hands the department (its registers of originals and of unclaimed results, a
+late recall) is kept in `CenterHandover`, as it came signed, with the staff's signed acknowledgment.
+
 Every timestamp is `UtcDateTime`: timezone-aware UTC when read back, on SQLite too."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -185,6 +188,39 @@ class StaffAccount(ProviderModel, table=True):
     first_failure_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class CenterHandover(ProviderModel, table=True):
+    """What the Public Service Center handed the district's department on the bus (``handover.<district>``):
+    a register of the originals accepted (Annex 1 step 2), an Annex 4 register of unclaimed results (§14 item
+    1), or a late recall of a result handed over (§14 item 1, by ``due_on``); and the staff member's signed
+    acknowledgment (Annex 1 step 3, Annex 4's «Қабылдады»; a recall: the result sent back)."""
+
+    __tablename__ = "center_handover"
+    __table_args__ = (sa.Index("ix_center_handover_district_received", "district", "received_at"),)
+
+    id: str = Field(primary_key=True, max_length=36, description="the handed-over document's id")
+    kind: str = Field(max_length=16, description="originals | unclaimed | recall")
+    district: str = Field(max_length=32)
+    branch: str = Field(max_length=200, description="the branch as the document names it: «<branch>, №<department>»")
+    document: dict[str, Any] = Field(sa_type=sa.JSON, description="the signed e-document, as it came")
+    total: int = Field(description="its entries (a recall: 1)")
+    application_ids: list[Any] = Field(
+        default_factory=list,
+        sa_type=sa.JSON,
+        description="the applications it names, as it names them: their ids (originals, recall), or an Annex 4 "
+        "register's identifiers (the registration number at the gateway, else the id)",
+    )
+    received_at: datetime = Field(sa_type=UtcDateTime)
+    due_on: date | None = Field(default=None, description="a recall: the day the result goes back by (return_by)")
+    state: str = Field(max_length=16, description="RECEIVED | ACKNOWLEDGED")
+    draft_ack: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, description="the acknowledgment (housing-queue/handover-ack@1) to sign"
+    )
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    acknowledged_by: str | None = Field(default=None, max_length=64, description="the staff login")
+    signed_ack: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="as signed and sent")
+    returned_in_time: bool | None = Field(default=None, description="a recall: acknowledged by due_on")
 
 
 METADATA = [KernelModel.metadata, ProviderModel.metadata]

@@ -4,6 +4,14 @@ signed by the Center's operator with their employee certificate (the Center's BI
     housing-queue/center-refusal@1   Annex 5: refusal to accept an incomplete set (§16)
     housing-queue/center-receipt@1   the acceptance receipt (қолхат) with the day the result is ready
     housing-queue/unclaimed@1        Annex 4: the register of unclaimed results handed to the provider
+    housing-queue/originals@1        Annex 1 step 2: the register (тізілім) of the originals accepted, to the provider
+    housing-queue/recall@1           §14 item 1: the Center asks the provider for a result handed over
+
+and the provider's answer to each, signed by its specialist with their employee certificate (the
+provider's BIN):
+
+    housing-queue/handover-ack@1     the register accepted (Annex 4's «Қабылдады», Annex 1 step 3), or the
+                                     recalled result sent back
 
 Every field of the forms is a field here; texts have lengths and lists sizes (architecture §7). The
 Kazakh wording of Annex 5 is `refusal_text`."""
@@ -21,6 +29,11 @@ from shared.housing.application import SERVICE_NAMES, Address, Iin
 CENTER_REFUSAL_TYPE = "housing-queue/center-refusal@1"
 CENTER_RECEIPT_TYPE = "housing-queue/center-receipt@1"
 UNCLAIMED_REGISTER_TYPE = "housing-queue/unclaimed@1"
+ORIGINALS_REGISTER_TYPE = "housing-queue/originals@1"
+RECALL_TYPE = "housing-queue/recall@1"
+HANDOVER_ACK_TYPE = "housing-queue/handover-ack@1"
+HANDOVER_KINDS = {ORIGINALS_REGISTER_TYPE: "originals", UNCLAIMED_REGISTER_TYPE: "unclaimed", RECALL_TYPE: "recall"}
+"""What the Center hands the provider (``handover.<district>``), by its e-document's type."""
 
 LAW_ARTICLE_KK = (
     '"Мемлекеттік көрсетілетін қызметтер туралы" 2013 жылғы 15 cәуірдегі Қазақстан Республикасының Заңы '
@@ -137,12 +150,79 @@ class UnclaimedRegister(EDocument):
 
     type: Literal["housing-queue/unclaimed@1"] = UNCLAIMED_REGISTER_TYPE  # type: ignore[assignment]
     authority: Short = Field(description="the authorized body (the housing department)")
+    district: Short = Field(description="the district's code: the department the register goes to")
     branch: Branch
     formed_at: datetime
     entries: list[UnclaimedEntry] = Field(min_length=1, max_length=500)
     total: int = Field(ge=1)
     handed_over_by: Short
     accepted_by: Short | None = Field(default=None, description="the provider's person, once accepted")
+
+
+class OriginalsEntry(_Strict):
+    """One application of the register of originals: No., the application, its registration number at the
+    gateway (once known), the recipient, when it was accepted, the documents handed over."""
+
+    no: int = Field(ge=1)
+    application_id: Short
+    identifier: Short = Field(description="the registration number at the gateway, or the application's id")
+    recipient: Short
+    accepted_at: datetime
+    documents: list[Short] = Field(max_length=50)
+
+
+class OriginalsRegister(EDocument):
+    """Annex 1 step 2, «Тізілімді құрайды»: the register of the applications a branch accepted, with the
+    documents handed to the authorized body at one of the day's register times (at least twice a working
+    day, §13, Annex 1 step 2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["housing-queue/originals@1"] = ORIGINALS_REGISTER_TYPE  # type: ignore[assignment]
+    authority: Short = Field(description="the authorized body (the housing department)")
+    district: Short = Field(description="the district's code: the department the register goes to")
+    branch: Branch
+    slot_at: datetime = Field(description="the register time it goes at")
+    formed_at: datetime
+    entries: list[OriginalsEntry] = Field(min_length=1, max_length=500)
+    total: int = Field(ge=1)
+    handed_over_by: Short
+
+
+class RecallRequest(EDocument):
+    """§14 item 1: a recipient came after their unclaimed result went to the provider with an Annex 4
+    register; the Center asks for it back (within one working day of the visit) and the provider sends it
+    within one working day of the request (``return_by``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["housing-queue/recall@1"] = RECALL_TYPE  # type: ignore[assignment]
+    district: Short
+    branch: Branch
+    application_id: Short
+    identifier: Short = Field(description="the registration number at the gateway, as in the Annex 4 register")
+    recipient: Short
+    unclaimed_register: Short = Field(description="the Annex 4 register it went with")
+    visit_on: date
+    ask_by: date
+    return_by: date
+    asked_by: Short
+
+
+class HandoverAck(EDocument):
+    """The provider's answer to a handover: the register accepted (its total, by whom: Annex 4's
+    «Қабылдады», Annex 1 step 3), or the recalled result sent back to the branch (§14 item 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["housing-queue/handover-ack@1"] = HANDOVER_ACK_TYPE  # type: ignore[assignment]
+    handover: Short = Field(description="the id of the register or request answered")
+    handover_type: Literal["housing-queue/originals@1", "housing-queue/unclaimed@1", "housing-queue/recall@1"]
+    district: Short
+    branch: Short = Field(description="the branch, as the register or request names it")
+    total: int = Field(ge=0, description="the entries accepted (a recall: 1)")
+    accepted_by: Short = Field(description="the provider's responsible person, full name")
+    accepted_at: datetime
 
 
 def refusal_text(branch: Branch, missing: list[MissingDocument]) -> str:

@@ -5,6 +5,8 @@
     regional gateway ──document.delivered.<district>──▶ provider        (the stamped application)
     provider ──case.status──▶ regional gateway ──status.<sender>──▶ portal / Center  (the signed status)
     provider ──case.result──▶ regional gateway ──result.<sender>──▶ portal / Center  (the signed result)
+    Center ──handover.<district>──▶ provider        (the registers of originals and of unclaimed results, a recall)
+    provider ──handover.ack.con──▶ Center           (each accepted, the recalled result sent back)
 
 ``<sender>`` is the subsystem of the original sender's address (``KZ/GOV/<BIN>/<subsystem>``).
 Transport states (delivery) are kept apart from business statuses (the case's progress).
@@ -28,6 +30,9 @@ SUBMITTED = "document.submitted"
 DELIVERED_PREFIX = "document.delivered"
 CASE_STATUS = "case.status"
 CASE_RESULT = "case.result"
+HANDOVER_PREFIX = "handover"
+HANDOVER_ACK = "handover.ack.con"
+"""The provider's answers to the Center (three words: not matched by ``handover.*``, the provider's binding)."""
 
 DeliveryState = Literal["ON_DELIVERY", "DELIVERED", "NOT_DELIVERED", "DELIVERY_STOPPED"]
 """The gateway's transport states (ЭҮШ): on its way, handed to the provider, could not be, stopped."""
@@ -51,6 +56,11 @@ def subsystem(sender: str) -> str:
 
 def delivered_key(district: str) -> str:
     return f"{DELIVERED_PREFIX}.{district}"
+
+
+def handover_key(district: str) -> str:
+    """What the Center hands one district's department: ``handover.<district>``."""
+    return f"{HANDOVER_PREFIX}.{district}"
 
 
 def receipt_key(sender: str) -> str:

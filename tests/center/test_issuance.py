@@ -26,6 +26,7 @@ from shared.calendar import utcnow
 from shared.eds.signing import payload_of, sign
 from shared.housing.application import SERVICE_NAMES
 from shared.housing.relayed import verify_result
+from shared.participants import CENTER
 from tests.center.harness import local
 from tests.support.center import Desk, intake_view, result_accepted_at, set_clock, spare
 
@@ -212,6 +213,13 @@ async def test_an_unclaimed_result_goes_to_the_provider_with_the_annex_4_registe
     assert handed.json()["application_ids"] == [issue] and handed.json()["signed_by"] == head
     assert payload_of(handed.json()["signed"]) == register
     assert (await desk.post(head, sign_path, json={"signed": signed})).status_code == 200  # the same again
+    # the signed register went to the district's authorized body, which answers who accepted it (Annex 4)
+    sent = await desk.handed_over(register["id"])
+    assert sent.routing_key == f"handover.{district}" and sent.envelope.document == signed
+    assert sum(payload_of(d.envelope.document)["id"] == register["id"] for d in desk.handed.deliveries) == 1
+    await desk.answer(sent, at=local(date(2026, 3, 18), 11))
+    accepted = (await desk.call(login, "GET", "/api/v1/results/unclaimed/registers")).json()[0]
+    assert accepted["accepted_by"] == "Маман Тұрғын үй бөлімі" and accepted["accepted_at"].startswith("2026-03-18")
     row = await result_of(desk, login, unclaimed)
     assert row["custody"] == "WITH_PROVIDER" and row["handed_over"]["register_id"] == register["id"]
     assert await unclaimed_ids(desk, login) == []
@@ -236,10 +244,17 @@ async def test_an_unclaimed_result_goes_to_the_provider_with_the_annex_4_registe
     assert asked.json()["custody"] == "RECALLED"
     refused(await desk.post(login, f"{path}/recall", json=presenting(unclaimed)), 409, "CONFLICT")
     refused(await desk.post(login, f"{path}/issue", json=presenting(unclaimed)), 409, "CONFLICT")
-    set_clock(desk.clock, local(date(2026, 3, 30), 10))  # back on Monday: later than it was due
-    back = await desk.post(login, f"{path}/recall/returned")
-    assert back.status_code == 200, back.text
-    assert back.json()["custody"] == "RETURNED" and back.json()["recall"]["returned_in_time"] is False
+    # the request went to the district's authorized body, signed by the Center's system
+    request = await desk.handed_over(recall["id"])
+    assert request.routing_key == f"handover.{district}"
+    asked_for = payload_of(request.envelope.document)
+    assert asked_for["type"] == "housing-queue/recall@1" and asked_for["application_id"] == issue
+    assert asked_for["unclaimed_register"] == register["id"] and asked_for["return_by"] == "2026-03-27"
+    assert asked_for["author"] == {"bin": CENTER.bin}
+    await desk.answer(request, at=local(date(2026, 3, 30), 10))  # sent back on Monday: later than it was due
+    back = await result_of(desk, login, unclaimed)
+    assert back["custody"] == "RETURNED" and back["recall"]["returned_in_time"] is False
+    assert back["recall"]["returned_by"] == "Маман Тұрғын үй бөлімі"
     issued = await desk.post(login, f"{path}/issue", json=presenting(unclaimed))
     assert issued.status_code == 200 and issued.json()["result"]["custody"] == "ISSUED", issued.text
 
@@ -263,15 +278,14 @@ async def test_unclaimed_and_recalled_on_the_2014_calendar(desk: Desk) -> None:
     assert await unclaimed_ids(desk, login) == [intake["application"]["id"]]
     handed = await hand_over(desk, head)  # one district's results only: no need to name it
     assert handed["total"] == 1 and payload_of(handed["signed"])["entries"][0]["accepted_on"] == "2014-01-17"
-    refused(await desk.post(login, f"{path}/recall/returned"), 409, "CONFLICT")  # not recalled yet
     # Thursday 20 March 2014: 21–25 March are days off, so asked by Wednesday 26, back by Thursday 27 March
     set_clock(desk.clock, local(date(2014, 3, 20), 12))
     asked = await desk.post(login, f"{path}/recall", json=presenting(intake))
     assert asked.status_code == 201, asked.text
     assert (asked.json()["recall"]["ask_by"], asked.json()["recall"]["return_by"]) == ("2014-03-26", "2014-03-27")
-    set_clock(desk.clock, local(date(2014, 3, 27), 16))
-    back = await desk.post(login, f"{path}/recall/returned")
-    assert back.status_code == 200 and back.json()["recall"]["returned_in_time"] is True, back.text
+    await desk.answer(await desk.handed_over(asked.json()["recall"]["id"]), at=local(date(2014, 3, 27), 16))
+    back = await result_of(desk, login, intake)
+    assert back["custody"] == "RETURNED" and back["recall"]["returned_in_time"] is True
     issued = await desk.post(login, f"{path}/issue", json=presenting(intake))
     assert issued.status_code == 200, issued.text
     assert issued.json()["result"]["issued"]["journal_number"].startswith("ХҚО-satpayev-2014-")
@@ -292,7 +306,6 @@ async def test_another_branch_sees_nothing(desk: Desk) -> None:
         ("GET", "", None),
         ("POST", "/issue", presenting(intake)),
         ("POST", "/recall", presenting(intake)),
-        ("POST", "/recall/returned", None),
     ):
         refused(await desk.call(elsewhere, method, f"{path}{suffix}", json=body), 404, "NOT_FOUND")
     assert all(r["application_id"] != issue for r in (await desk.call(elsewhere, "GET", "/api/v1/results")).json())

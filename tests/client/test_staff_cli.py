@@ -13,8 +13,8 @@ import pytest
 
 from client.cli import main
 from client.sdk import read_signed
-from tests.client.harness import NCA, PROVIDER, Bridge, open_case
-from tests.support.provider import DEMO_PASSWORD, World
+from tests.client.harness import NCA, PROVIDER, Bridge, hand_over, open_case
+from tests.support.provider import DEMO_PASSWORD, World, deliver_registered
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
 
@@ -159,3 +159,44 @@ async def test_another_districts_case_is_not_found(world: World, cli: Cli) -> No
     await cli.as_(HEAD)
     code, out, err = await cli("case", theirs)
     assert code == 2 and out == "" and "NOT_FOUND" in err
+
+
+async def test_a_handover_of_the_center_is_acknowledged_from_the_command_line(world: World, cli: Cli) -> None:
+    district = "saran"
+    specialist, member = f"specialist.{district}", f"commission-member-1.{district}"
+    application = await world.application(await world.persona("eligible"), district=district)
+    await deliver_registered(world, application)
+    number = (await world.status(application.id)).case_number
+    assert number is not None
+    register = await hand_over(world, district, application.id)
+
+    await cli.as_(specialist)
+    listed = await cli.ok("handovers")
+    assert register.id in listed and "originals" in listed and "RECEIVED" in listed and "HANDOVER" in listed
+    shown = await cli.ok("handover", register.id)
+    assert number in shown and application.id in shown
+    assert f"python -m client staff acknowledge {register.id}" in shown
+    assert "Handovers  1 awaiting an answer, 0 recalls overdue" in await cli.ok("sla")
+
+    await cli.as_(member)
+    await cli.get_key(member)
+    code, out, err = await cli.signing(member, "acknowledge", register.id)
+    assert code == 2 and out == "" and "FORBIDDEN" in err
+
+    await cli.as_(specialist)
+    await cli.get_key(specialist)
+    code, out, err = await cli.signing(specialist, "acknowledge", register.id)
+    me = json.loads(await cli.ok("me", "--json"))
+    assert code == 0 and f"{register.id}: ACKNOWLEDGED by {me['full_name']}" in out, err
+    code, _, err = await cli.signing(specialist, "acknowledge", register.id)
+    assert code == 2 and "CONFLICT" in err, "acknowledged once"
+
+    detail = json.loads(await cli.ok("handover", register.id, "--json"))
+    document, signatures = read_signed(detail["signed_ack"])
+    assert document["handover"] == register.id and [s.iin for s in signatures] == [me["iin"]]
+    shown = await cli.ok("handover", register.id)
+    assert f"ACKNOWLEDGED by {me['full_name']} ({specialist})" in shown and "acknowledge" not in shown
+    no_base64(shown, detail["signed_ack"], detail["document"])
+    assert register.id in await cli.ok("handovers", "--state", "ACKNOWLEDGED")
+    assert register.id not in await cli.ok("handovers", "--state", "RECEIVED")
+    assert "Handovers  0 awaiting an answer" in await cli.ok("sla")

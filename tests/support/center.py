@@ -14,11 +14,12 @@ and every signature run on wall time, so the Center's must stay near it."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,13 @@ from services.regional_gateway.app import create_app as create_gateway
 from services.regional_gateway.config import RegionalGatewaySettings
 from services.registry_stub.models import PowerOfAttorneyRow, QueryLogRow
 from shared.bus.envelope import Envelope
+from shared.bus.port import Delivery
 from shared.calendar import utcnow
-from shared.eds.signing import Signer, sign
+from shared.eds.document import Author
+from shared.eds.signing import Signer, payload_of, sign
 from shared.geo import DISTRICTS
-from shared.housing.messages import CASE_RESULT, SUBMITTED, delivered_key
+from shared.housing import center
+from shared.housing.messages import CASE_RESULT, HANDOVER_ACK, HANDOVER_PREFIX, SUBMITTED, delivered_key
 from shared.participants import CENTER, PROVIDER
 from tests.support.bus import Collector
 from tests.support.gateway import head_of, notification
@@ -77,8 +81,10 @@ class Desk:
     gateway: FastAPI
     delivered: Collector
     submitted: Collector
+    handed: Collector
     _tokens: dict[str, str] = field(default_factory=dict)
     _keys: dict[str, Signer] = field(default_factory=dict)
+    _specialist: tuple[str, Signer] | None = None
     _taken: set[str] = field(default_factory=set)
 
     # -- the operators ------------------------------------------------------------------------------
@@ -209,6 +215,47 @@ class Desk:
                 query = query.where(QueryLogRow.subject == subject)
             return list((await session.exec(query)).all())
 
+    # -- the provider, answering what the Center handed it -----------------------------------------------------
+    async def handed_over(self, document_id: str, timeout: float = 15.0) -> Delivery:
+        """What the Center sent the provider whose e-document is ``document_id`` (waiting for it a while)."""
+        deadline = utcnow() + timedelta(seconds=timeout)
+        while True:
+            for delivery in self.handed.deliveries:
+                if payload_of(delivery.envelope.document).get("id") == document_id:
+                    return delivery
+            assert utcnow() < deadline, f"{document_id}: never handed to the provider"
+            await asyncio.sleep(0.05)  # the relays publish meanwhile (a drain of empty queues would not yield)
+
+    async def answer(self, handed: Delivery, *, at: datetime, by: tuple[str, Signer] | None = None) -> None:
+        """The district's specialist accepts what ``handed`` carried (a recall: sends the result back) at ``at``,
+        signing the answer with a provider employee's key (or ``by``: an IIN and its key), as the provider
+        publishes it."""
+        document = payload_of(handed.envelope.document)
+        if by is None:
+            if self._specialist is None:
+                iin = new_iin()
+                self._specialist = (iin, await head_of(self.env.pki, iin))
+            by = self._specialist
+        iin, signer = by
+        ack = center.HandoverAck(
+            author=Author(iin=iin, bin=PROVIDER.bin),
+            handover=document["id"],
+            handover_type=document["type"],
+            district=document["district"],
+            branch=document["branch"]["branch"],
+            total=document.get("total", 1),
+            accepted_by="Маман Тұрғын үй бөлімі",
+            accepted_at=at.astimezone(UTC).replace(microsecond=0),
+        )
+        envelope = Envelope(
+            message_type=HANDOVER_ACK,
+            sender=PROVIDER.address,
+            issue=document["id"],
+            document=sign(ack.to_json(), signer),
+        )
+        await self.env.signing.publish(envelope)
+        await self.env.bus.drain(0.5)
+
 
 def scan(kind: str, intake: dict[str, Any]) -> dict[str, Any]:
     digest = hashlib.sha256(f"{kind}:{intake['id']}".encode()).hexdigest()
@@ -222,6 +269,7 @@ async def intake_world(path: Path) -> AsyncIterator[Desk]:
     async with running(path, bus_name="center-intake", population_size=200) as env:
         delivered = await env.collect("test.center-deliveries", [delivered_key(d.code) for d in DISTRICTS])
         submitted = await env.collect("test.center-submitted", [SUBMITTED])
+        handed = await env.collect("test.center-handovers", [f"{HANDOVER_PREFIX}.*"])
         gateway_settings = RegionalGatewaySettings(
             database_url=sqlite_url(path, "gateway"), admin_token="center-intake-gateway-admin-token"
         )
@@ -244,7 +292,7 @@ async def intake_world(path: Path) -> AsyncIterator[Desk]:
             ),
             raise_app_exceptions=False,
         )
-        yield Desk(env, center.app, center.client, clock, gateway.app, delivered, submitted)
+        yield Desk(env, center.app, center.client, clock, gateway.app, delivered, submitted, handed)
 
 
 # -- the results at the window (tests/center/test_issuance.py) ----------------------------------------------

@@ -115,9 +115,9 @@ class RecallView(BaseModel):
     presented_by: str
     ask_by: date = Field(description="§14 item 1: the Center asks the provider within one working day")
     return_by: date = Field(description="§14 item 1: the provider sends it back within one working day of that")
-    returned_at: datetime | None
-    returned_by: str | None
-    returned_in_time: bool | None
+    returned_at: datetime | None = Field(description="the provider sent it back (its signed answer)")
+    returned_by: str | None = Field(description="the provider's person who sent it back")
+    returned_in_time: bool | None = Field(description="sent back by return_by")
 
 
 class ResultView(BaseModel):
@@ -231,6 +231,9 @@ class RegisterView(BaseModel):
     signed_at: datetime | None
     signed_by: str | None = Field(description="the branch's head")
     signed: dict[str, Any] | None = Field(description="the Annex 4 register as the head signed it")
+    accepted_at: datetime | None = Field(None, description="the provider accepted it (its signed answer)")
+    accepted_by: str | None = Field(None, description="Annex 4's «Қабылдады»: the provider's responsible person")
+    ack: dict[str, Any] | None = Field(None, description="the provider's signed answer (JWS JSON)")
 
     @classmethod
     def of(cls, row: UnclaimedRegister) -> RegisterView:
@@ -244,6 +247,9 @@ class RegisterView(BaseModel):
             signed_at=row.signed_at,
             signed_by=row.signed_by,
             signed=row.signed,
+            accepted_at=row.accepted_at,
+            accepted_by=row.accepted_by,
+            ack=row.ack,
         )
 
 
@@ -317,11 +323,12 @@ async def register_draft(
     response_model=RegisterView,
     summary="§14 item 1: the signed Annex 4 register; its results are handed to the provider",
     description="Signed with your own employee key (the Center's BIN, your IIN), exactly a draft of your branch's. "
-    "Its results are WITH_PROVIDER, kept at the Center as records (the register and the results do not travel to "
-    "the provider over the bus yet). Errors: UNAUTHORIZED; FORBIDDEN (not the branch's head); EDS_* (the signature "
-    "does not verify); EDS_PURPOSE_INVALID (not one employee certificate of the Center's BIN); EDS_IIN_MISMATCH "
-    "(another person's certificate); VALIDATION_FAILED (not exactly the draft); CONFLICT (no such draft, signed "
-    "already, or a result of it issued meanwhile: draft again).",
+    "Its results are WITH_PROVIDER, kept at the Center as records, and the register goes to the district's "
+    "authorized body, whose signed answer names who accepted it (`accepted_by`, `accepted_at`). Errors: "
+    "UNAUTHORIZED; FORBIDDEN (not the branch's head); EDS_* (the signature does not verify); EDS_PURPOSE_INVALID "
+    "(not one employee certificate of the Center's BIN); EDS_IIN_MISMATCH (another person's certificate); "
+    "VALIDATION_FAILED (not exactly the draft); CONFLICT (no such draft, signed already, or a result of it issued "
+    "meanwhile: draft again).",
 )
 async def hand_over(operator: Head, runtime: Runtime, clock: Clock, body: SignedBody) -> RegisterView:
     verified = await runtime.verifier.verify(body.signed, purpose="sign", model=UnclaimedRegisterDocument)
@@ -394,29 +401,23 @@ async def issue(
     description="The recipient (or the representative) comes after the result was handed to the provider, with the "
     "receipt as at the window. The request is recorded with the day the Center asks the provider by (one working "
     "day) and the day the provider sends it back by (one more working day): `recall.ask_by`, `recall.return_by`. "
-    "The Center's record only: the request does not travel to the provider over the bus yet. Errors: "
+    "The request goes to the district's authorized body at once, signed by the Center's system; the provider's "
+    "signed answer brings the result back (custody RETURNED, `recall.returned_in_time` against `recall.return_by`), "
+    "to be issued at the window. Errors: "
     f"{WHO}; {PRESENTED}; CONFLICT (the provider does not hold it: it is at the branch, recalled already, or issued).",
 )
 async def recall(
     operator: CurrentOperator, runtime: Runtime, clock: Clock, application_id: ResultId, body: PresentationBody
 ) -> ResultView:
+    signer = await runtime.credentials.signer()
     async with runtime.db.transaction() as session:
         account = await operators.on_duty(session, login=operator.login, branch=operator.branch)
         await issuance.recall(
-            session, account=account, application_id=application_id, presentation=body.presentation(), now=clock()
+            session,
+            account=account,
+            application_id=application_id,
+            presentation=body.presentation(),
+            now=clock(),
+            signer=signer,
         )
-    return await _answer(runtime, branch=operator.branch, application_id=application_id, now=clock())
-
-
-@router.post(
-    "/{application_id}/recall/returned",
-    response_model=ResultView,
-    summary="§14 item 1: the recalled result is back at the branch",
-    description="It is issued at the window next (`…/issue`). `recall.returned_in_time` says whether it came by "
-    f"`recall.return_by`. Errors: {WHO}; CONFLICT (it was not recalled).",
-)
-async def returned(operator: CurrentOperator, runtime: Runtime, clock: Clock, application_id: ResultId) -> ResultView:
-    async with runtime.db.transaction() as session:
-        account = await operators.on_duty(session, login=operator.login, branch=operator.branch)
-        await issuance.returned(session, account=account, application_id=application_id, now=clock())
     return await _answer(runtime, branch=operator.branch, application_id=application_id, now=clock())

@@ -7,9 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.provider import handovers
 from services.provider.cases import CaseFile
 from services.provider.domain import commission, steps
-from services.provider.models import Case, CaseRegistryAnswer, CaseStatusRow, CaseStep, Meeting
+from services.provider.models import Case, CaseRegistryAnswer, CaseStatusRow, CaseStep, CenterHandover, Meeting
 
 
 class TokenRequest(BaseModel):
@@ -275,3 +276,95 @@ class SlaView(BaseModel):
     overdue: int
     due_today: int = Field(description="due by the end of today (Kazakhstan time), not overdue yet")
     items: list[SlaItem] = Field(description="the most urgent first")
+    handovers_unacknowledged: int = Field(
+        0, description="what the Public Service Center handed the district (registers, recalls) not acknowledged yet"
+    )
+    recalls_overdue: int = Field(
+        0, description="recalls of the Center (§14 item 1) not acknowledged though their day to send back has passed"
+    )
+
+
+HandoverKind = Literal["originals", "unclaimed", "recall"]
+HandoverState = Literal["RECEIVED", "ACKNOWLEDGED"]
+
+
+class HandoverSummary(BaseModel):
+    id: str = Field(description="the handed-over document's id")
+    kind: HandoverKind = Field(
+        description="originals: the register of originals (Annex 1 step 2); unclaimed: the Annex 4 register of "
+        "unclaimed results (§14 item 1); recall: the Center asks for a result back (§14 item 1)"
+    )
+    type: str = Field(description="the e-document's type, e.g. housing-queue/originals@1")
+    district: str
+    branch: str = Field(description="the Center's branch, as the document names it")
+    total: int = Field(description="its entries (a recall: 1)")
+    received_at: datetime
+    due_on: date | None = Field(description="a recall: the day the result goes back to the Center by")
+    overdue: bool = Field(description="a recall not acknowledged after due_on (Kazakhstan's day)")
+    state: HandoverState
+    accepted_by: str | None = Field(description="who acknowledged it, as the signed acknowledgment names them")
+    acknowledged_by: str | None = Field(description="the staff login that acknowledged it")
+    acknowledged_at: datetime | None
+    returned_in_time: bool | None = Field(description="a recall, once acknowledged: on or before due_on")
+
+    @classmethod
+    def of(cls, row: CenterHandover, now: datetime) -> HandoverSummary:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            type=handovers.payload(row).get("type", ""),
+            district=row.district,
+            branch=row.branch,
+            total=row.total,
+            received_at=row.received_at,
+            due_on=row.due_on,
+            overdue=handovers.is_overdue(row, now),
+            state=row.state,
+            accepted_by=handovers.accepted_by(row),
+            acknowledged_by=row.acknowledged_by,
+            acknowledged_at=row.acknowledged_at,
+            returned_in_time=row.returned_in_time,
+        )
+
+
+class HandoverPage(BaseModel):
+    items: list[HandoverSummary] = Field(description="the newest first")
+    total: int = Field(description="how many there are (of the state and kind asked)")
+    limit: int
+
+
+class HandoverApplication(BaseModel):
+    reference: str = Field(
+        description="the application as the document names it: its id, or in an Annex 4 register its identifier "
+        "(the registration number at the gateway, else the id)"
+    )
+    application_id: str | None = Field(description="the application's id, when the provider knows it")
+    case_number: str | None = Field(description="the provider's case for it, when there is one")
+
+
+class HandoverDetail(HandoverSummary):
+    document: dict[str, Any] = Field(description="the Center's signed e-document, as it came (JWS JSON)")
+    payload: dict[str, Any] = Field(description="the document itself, decoded (verified when it came)")
+    applications: list[HandoverApplication] = Field(description="the applications it names, in its order")
+    draft_ack: dict[str, Any] | None = Field(description="the acknowledgment drafted to sign (unsigned)")
+    signed_ack: dict[str, Any] | None = Field(description="the signed acknowledgment sent to the Center (JWS JSON)")
+
+    @classmethod
+    def of_row(cls, row: CenterHandover, cases: dict[str, Case], now: datetime) -> HandoverDetail:
+        applications = []
+        for name in map(str, row.application_ids):
+            case = cases.get(name)
+            known = case.application_id if case is not None else (name if row.kind != "unclaimed" else None)
+            applications.append(
+                HandoverApplication(
+                    reference=name, application_id=known, case_number=case.number if case is not None else None
+                )
+            )
+        return cls(
+            **HandoverSummary.of(row, now).model_dump(),
+            document=row.document,
+            payload=handovers.payload(row),
+            applications=applications,
+            draft_ack=row.draft_ack,
+            signed_ack=row.signed_ack,
+        )
