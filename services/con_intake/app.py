@@ -30,6 +30,7 @@ from services.con_intake.api import queue as queue_api
 from services.con_intake.api import registers as registers_api
 from services.con_intake.branches import BRANCHES
 from services.con_intake.config import ConIntakeSettings
+from shared import test_clock
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
 from shared.calendar import utcnow
@@ -93,7 +94,8 @@ def create_app(
     """The con_intake app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``. ``verifier``, ``registries``:
     replacements for the ones the settings make (tests). ``clock``: the time tickets are issued,
-    called and judged at, and logins counted at (default: the wall clock, UTC)."""
+    called and judged at, and logins counted at (default: the wall clock, UTC; with ``TEST_CLOCK=1`` one testers may
+    set, shared/test_clock.py)."""
     settings = settings or ConIntakeSettings()
     runtime = ServiceRuntime.build(
         SPEC,
@@ -116,6 +118,7 @@ def create_app(
             intake_api.journal_router,
             issuance_api.router,
             registers_api.router,
+            *([test_clock.router(SPEC.name)] if settings.test_clock else []),
         ],
         handlers=handlers.table(verifier=runtime.verifier),
         on_startup=[seed],
@@ -127,6 +130,9 @@ def create_app(
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     app.state.passwords = passwords
+    if clock is None and settings.test_clock:
+        test_clock.warn_on(SPEC.name)
+        clock = test_clock.TestClock()
     app.state.clock = clock or utcnow
     return app
 

@@ -13,6 +13,12 @@ class ConIntakeSettings(ServiceSettings):
     service_name: ClassVar[str] = "con_intake"
 
     port: int = 8002
+    test_clock: bool = Field(
+        False,
+        validation_alias="TEST_CLOCK",
+        description="Test mode: the business clock testers may set (`GET`/`PUT /api/v1/test/clock`, "
+        "shared/test_clock.py); never in production",
+    )
     token_secret: SecretStr = Field(
         SecretStr(""),
         description="HS256 secret of operators' tokens (the same on every replica); empty: a random one per process",

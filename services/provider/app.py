@@ -28,6 +28,7 @@ from services.provider.api import sla as sla_api
 from services.provider.api import staff as staff_api
 from services.provider.api import steps as steps_api
 from services.provider.config import ProviderSettings
+from shared import test_clock
 from shared.auth import TokenIssuer
 from shared.bus.port import Bus
 from shared.calendar import utcnow
@@ -97,7 +98,8 @@ def create_app(
 ) -> FastAPI:
     """The provider app. ``bus``: a bus shared with other services in this process (the embedded
     default); without it the service makes its own from ``AMQP_URL``. ``verifier`` and ``registries``:
-    given (a test's), else made from the settings."""
+    given (a test's), else made from the settings. Its business clock (``app.state.clock``) is the wall clock, or with
+    ``TEST_CLOCK=1`` one testers may set (shared/test_clock.py)."""
     settings = settings or ProviderSettings()
     runtime = ServiceRuntime.build(
         SPEC, settings, bus=bus, verifier=verifier, credentials=credentials, registries=registries
@@ -121,6 +123,7 @@ def create_app(
             meetings_api.router,
             handovers_api.router,
             sla_api.router,
+            *([test_clock.router(SPEC.name)] if settings.test_clock else []),
         ],
         handlers=table,
         on_startup=[seed],
@@ -132,7 +135,9 @@ def create_app(
         ttl=timedelta(minutes=settings.token_ttl_minutes),
     )
     app.state.passwords = passwords
-    app.state.clock = utcnow
+    if settings.test_clock:
+        test_clock.warn_on(SPEC.name)
+    app.state.clock = test_clock.TestClock() if settings.test_clock else utcnow
     return app
 
 
