@@ -1,5 +1,5 @@
 """The Center operator's SDK: the Public Service Center's operator API (architecture §11; §19 Processes 1–6
-and 9, §12 item 3, §13, §14 item 1, §16, §17, Annex 1 steps 1 and 10) over HTTP, and signing here, on the
+and 9, §12 item 3, §13, §14 item 1, §16, §17, Annex 1 steps 1, 2 and 10) over HTTP, and signing here, on the
 operator's side, with their employee PKCS#12 — as NCALayer signs: the private key never reaches the Center.
 
     center = OperatorClient("http://127.0.0.1:8002")
@@ -10,13 +10,16 @@ operator's side, with their employee PKCS#12 — as NCALayer signs: the private 
     center.present(intake["id"], [scan_of(Path("id.pdf"), "identity_document"), …])
     accepted = center.accept(intake["id"], sign_application(center.application_draft(intake["id"]), signer))
     center.sign_receipt(intake["id"], sign_receipt(accepted, signer))
+    center.originals_register(signer)            # at a register time: the register of originals to the provider
     issued = center.issue(application_id, receipt_number=accepted["journal_number"], recipient_iin=iin)
     center.hand_over(sign_register(center.register_draft(), head_signer))   # the head: the Annex 4 register
 
 Every document the operator certifies — the Annex 5 refusal (§16), the Annex 3 application (Process 6), the
-acceptance receipt (Annex 1 step 1), the head's Annex 4 register of unclaimed results (§14 item 1) — is signed
-as its author over exactly the document the Center drafted and keeps. The scans are not uploaded: the Center
-takes them by reference (`scan_of`: kind, name, media type, size, SHA-256 of the file, computed here)."""
+acceptance receipt (Annex 1 step 1), the register of originals (Annex 1 step 2), the head's Annex 4 register of
+unclaimed results (§14 item 1) — is signed as its author over exactly the document the Center drafted and
+keeps; the registers go on to the provider, whose specialist's acceptance comes back on them (``accepted_by``,
+``accepted_at``). The scans are not uploaded: the Center takes them by reference (`scan_of`: kind, name, media
+type, size, SHA-256 of the file, computed here)."""
 
 from __future__ import annotations
 
@@ -172,6 +175,34 @@ class OperatorClient:
         """Annex 1 step 1: my branch's journal, the newest entry first."""
         return self._get("/api/v1/journal", limit=limit)  # type: ignore[no-any-return]
 
+    # -- the register of originals to the provider (Annex 1 step 2, §13) --------------------------------
+    def originals_schedule(self) -> dict[str, Any]:
+        """Today's register times at my branch: ``{"branch","now","working_day","register_times","slots_today",
+        "current_slot","next_at","pending": [{"intake_id","application_id","district","accepted_at","due_at",
+        "late"}],"late","sent_today"}``."""
+        return self._get("/api/v1/registers/originals/schedule")  # type: ignore[no-any-return]
+
+    def originals_draft(self, district: str | None = None) -> dict[str, Any]:
+        """``{"document"}``, the register of originals at the current register time of my branch's applications
+        accepted before it (of ``district``, needed when they are of more than one), to sign. CONFLICT (with
+        ``details.next_at``) before the day's first register time or on a day off, or when nothing waits."""
+        body = {"district": district} if district else None
+        return self._post("/api/v1/registers/originals/draft", body)  # type: ignore[no-any-return]
+
+    def send_originals(self, signed: Mapping[str, Any]) -> dict[str, Any]:
+        """The signed register of originals (exactly the draft); it goes to the district's authorized body."""
+        return self._post("/api/v1/registers/originals", {"signed": dict(signed)})  # type: ignore[no-any-return]
+
+    def originals_registers(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """My branch's registers of originals sent, the latest first, each with the provider's acceptance
+        (``accepted_by``, ``accepted_at``: None until its specialist answered)."""
+        return self._get("/api/v1/registers/originals", limit=limit)  # type: ignore[no-any-return]
+
+    def originals_register(self, signer: Signer, district: str | None = None) -> dict[str, Any]:
+        """Annex 1 step 2 in one go: the register drafted (`originals_draft`), signed here with ``signer`` (the
+        operator's employee key) byte for byte, and sent (`send_originals`): the register as sent."""
+        return self.send_originals(sign_originals(self.originals_draft(district), signer))
+
     # -- the results at the window (§19 Process 9, §17, Annex 1 step 10, §14 item 1) -------------------
     def results(self, *, custody: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """§19 Process 9: the results my branch received, the latest first; ``custody``: ``AT_BRANCH``,
@@ -203,24 +234,24 @@ class OperatorClient:
         return self._post("/api/v1/results/unclaimed/register/draft", body)  # type: ignore[no-any-return]
 
     def hand_over(self, signed: Mapping[str, Any]) -> dict[str, Any]:
-        """§14 item 1: the signed Annex 4 register; its results are handed to the provider (``WITH_PROVIDER``)."""
+        """§14 item 1: the signed Annex 4 register; its results are handed to the provider (``WITH_PROVIDER``) and
+        the register goes to the district's authorized body."""
         return self._post("/api/v1/results/unclaimed/register", {"signed": dict(signed)})  # type: ignore[no-any-return]
 
     def registers(self, *, limit: int | None = None) -> list[dict[str, Any]]:
-        """Annex 4: my branch's signed registers, the latest first."""
+        """Annex 4: my branch's signed registers, the latest first, each with the provider's acceptance
+        (``accepted_by``: Annex 4's «Қабылдады», ``accepted_at``, ``ack``: None until its answer came)."""
         return self._get("/api/v1/results/unclaimed/registers", limit=limit)  # type: ignore[no-any-return]
 
     def recall(
         self, application_id: str, *, receipt_number: str, recipient_iin: str, representative_iin: str | None = None
     ) -> dict[str, Any]:
         """§14 item 1: a late visitor's result (handed to the provider) recalled, against the receipt as at the
-        window; the result with ``recall.ask_by`` and ``recall.return_by``."""
+        window; the request goes to the provider at once. The result, RECALLED, with ``recall.ask_by`` and
+        ``recall.return_by``; the provider's signed answer brings it back (RETURNED, ``recall.returned_at``,
+        ``recall.returned_by``: the provider's person), to be issued at the window."""
         body = presentation(receipt_number, recipient_iin, representative_iin)
         return self._post(f"/api/v1/results/{application_id}/recall", body)  # type: ignore[no-any-return]
-
-    def recall_returned(self, application_id: str) -> dict[str, Any]:
-        """§14 item 1: the recalled result is back at the branch (to be issued next)."""
-        return self._post(f"/api/v1/results/{application_id}/recall/returned")  # type: ignore[no-any-return]
 
 
 def presentation(receipt_number: str, recipient_iin: str, representative_iin: str | None = None) -> dict[str, Any]:
@@ -277,6 +308,12 @@ def sign_application(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]
 
 def sign_register(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
     """The Annex 4 register of unclaimed results signed by the branch's head, byte for byte the draft."""
+    return sign(_document(draft), signer)
+
+
+def sign_originals(draft: Mapping[str, Any], signer: Signer) -> dict[str, Any]:
+    """The register of originals (Annex 1 step 2) signed by the operator who hands it over, byte for byte the
+    draft."""
     return sign(_document(draft), signer)
 
 

@@ -1,5 +1,5 @@
 """`python -m client operator …`: the Public Service Center's operators and branch heads on the Center's
-operator API (§19 Processes 1–6 and 9, §12 item 3, §13, §14 item 1, §16, §17, Annex 1 steps 1 and 10),
+operator API (§19 Processes 1–6 and 9, §12 item 3, §13, §14 item 1, §16, §17, Annex 1 steps 1, 2 and 10),
 signing here with their employee PKCS#12:
 
 python -m client operator login --login operator-1.karaganda-1   # password: $OPERATOR_PASSWORD or prompt
@@ -15,14 +15,21 @@ python -m client operator present INTAKE --scan identity_document=id.pdf …   #
 python -m client operator refuse INTAKE --p12 operator.p12       # §16: the Annex 5 refusal, signed here
 python -m client operator accept INTAKE --p12 operator.p12       # Process 6: the application, then the receipt
 python -m client operator intakes | show INTAKE | journal
+python -m client operator originals-schedule                     # Annex 1 step 2: today's register times, who waits
+python -m client operator originals-register --p12 operator.p12 [--district D]   # at a register time: to the provider
+python -m client operator originals-registers                    # the registers sent; the provider's acceptance
 python -m client operator results [--custody AT_BRANCH] | result ID | unclaimed   # §19 Process 9, §14 item 1
 python -m client operator issue ID --receipt NUMBER --iin IIN [--representative IIN] [--out result.json]   # §17
 python -m client operator unclaimed-register --p12 head.p12 [--district D]   # the head: the Annex 4 register
-python -m client operator recall ID --receipt NUMBER --iin IIN | recall-returned ID   # §14 item 1: a late visitor
+python -m client operator unclaimed-registers                    # the Annex 4 registers; the provider's acceptance
+python -m client operator recall ID --receipt NUMBER --iin IIN   # §14 item 1: a late visitor's, asked back
 
-`login` keeps the token in the session file under ``operator`` (the citizen's and the staff's sessions stay);
-every other command uses it. Keys: $P12_PASSWORD or a prompt. ``--json``: the Center's JSON as it is. Exit
-codes as for the citizen's commands: 0 done, 2 an error (the Center refused: its code and details)."""
+A recalled result comes back when the provider answers (custody RETURNED, who sent it back): then `issue`.
+The registers go to the provider as signed; `originals-registers` and `unclaimed-registers` show who there
+accepted each. `login` keeps the token in the session file under ``operator`` (the citizen's and the staff's
+sessions stay); every other command uses it. Keys: $P12_PASSWORD or a prompt. ``--json``: the Center's JSON
+as it is. Exit codes as for the citizen's commands: 0 done, 2 an error (the Center refused: its code and
+details)."""
 
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +60,7 @@ from client.operator import (
 )
 from client.sdk import DEFAULT_NCA, NcaClient, load_signer, read_signed
 from client.text import NONE, compact, fields, table, text, when
+from shared.calendar import in_kazakhstan
 
 DECLARABLE = ("emergency_dwelling", "substandard_dwelling", "cosmonaut")
 """The categories a recipient may declare beyond the registries' (the Center's `DECLARABLE_CATEGORIES`)."""
@@ -68,7 +77,9 @@ def add_parser(commands: Any) -> None:
     key = argparse.ArgumentParser(add_help=False)
     key.add_argument("--p12", type=Path, required=True, help="your employee SIGN key ($P12_PASSWORD or prompt)")
     operator = commands.add_parser(
-        "operator", help="the Public Service Center's operators: the queue and the intake (§19 Processes 1–6)"
+        "operator",
+        help="the Public Service Center's operators: the queue, the intake, the registers to the provider and the "
+        "results (§19 Processes 1–6 and 9)",
     )
     sub = operator.add_subparsers(dest="operator_command", required=True, metavar="COMMAND")
 
@@ -147,6 +158,28 @@ def add_parser(commands: Any) -> None:
     journal = sub.add_parser("journal", parents=[raw], help="my branch's journal (Annex 1 step 1), the newest first")
     journal.add_argument("--limit", type=int, default=20)
 
+    sub.add_parser(
+        "originals-schedule",
+        parents=[raw],
+        help="Annex 1 step 2: today's register times (none on a day off), the next one, the applications waiting "
+        "for the register (due, late) and the registers sent today",
+    )
+    originals = sub.add_parser(
+        "originals-register",
+        parents=[raw, key],
+        help="Annex 1 step 2, at a register time: sign the register of the applications accepted before it; it goes to "
+        "the provider",
+    )
+    originals.add_argument(
+        "--district", help="whose authorized body (needed when the applications waiting are of several)"
+    )
+    originals_sent = sub.add_parser(
+        "originals-registers",
+        parents=[raw],
+        help="the registers of originals sent, the latest first, with the provider's acceptance (Annex 1 step 3)",
+    )
+    originals_sent.add_argument("--limit", type=int, default=20)
+
     presenting = argparse.ArgumentParser(add_help=False)
     presenting.add_argument("application", metavar="ID", help="the result's application id")
     presenting.add_argument("--receipt", required=True, metavar="NUMBER", help="the acceptance receipt's number")
@@ -170,9 +203,17 @@ def add_parser(commands: Any) -> None:
         help="the head: sign the Annex 4 register; its unclaimed results go to the provider",
     )
     register.add_argument("--district", help="whose authorized body (needed when unclaimed results are of several)")
-    sub.add_parser("recall", parents=[raw, presenting], help="§14 item 1: a late visitor's result, from the provider")
-    returned = sub.add_parser("recall-returned", parents=[raw], help="§14 item 1: the recalled result is back")
-    returned.add_argument("application", metavar="ID", help="the result's application id")
+    unclaimed_sent = sub.add_parser(
+        "unclaimed-registers",
+        parents=[raw],
+        help="the Annex 4 registers signed, the latest first, with the provider's acceptance («Қабылдады»)",
+    )
+    unclaimed_sent.add_argument("--limit", type=int, default=20)
+    sub.add_parser(
+        "recall",
+        parents=[raw, presenting],
+        help="§14 item 1: a late visitor's result, asked back from the provider (its answer brings it back)",
+    )
 
 
 # -- what a person reads ------------------------------------------------------------------------------
@@ -562,7 +603,11 @@ def _recall(recall: Mapping[str, Any]) -> str:
     )
     if recall.get("returned_at"):
         late = "in time" if recall.get("returned_in_time") else "late"
-        shown += f"; returned {when(recall['returned_at'])} by {text(recall.get('returned_by'))} ({late})"
+        shown += (
+            f"; sent back by the provider's {text(recall.get('returned_by'))} {when(recall['returned_at'])} ({late})"
+        )
+    else:
+        shown += "; the provider has not sent it back yet"
     return shown
 
 
@@ -576,7 +621,11 @@ def _result_next(result: Mapping[str, Any]) -> str | None:
     if custody == "WITH_PROVIDER":
         return f"python -m client operator recall {issue} {receipt}   (a late visitor)"
     if custody == "RECALLED":
-        return f"python -m client operator recall-returned {issue}   (once it is back)"
+        back_by = text(_mapping(result.get("recall")).get("return_by"))
+        return (
+            f"wait for the provider to send it back (by {back_by}); then python -m client operator issue {issue} "
+            f"{receipt}"
+        )
     return None
 
 
@@ -654,8 +703,16 @@ def render_issued(answer: Mapping[str, Any]) -> str:
     )
 
 
+def _accepted(row: Mapping[str, Any]) -> str:
+    """Who at the provider accepted a register (Annex 4's «Қабылдады», Annex 1 step 3), and when."""
+    if not row.get("accepted_by") and not row.get("accepted_at"):
+        return "not accepted yet"
+    return f"{text(row.get('accepted_by'))} at {when(row.get('accepted_at'))}"
+
+
 def render_register(register: Mapping[str, Any]) -> str:
-    """After `unclaimed-register`: the signed Annex 4 register, its entries and total."""
+    """After `unclaimed-register`: the signed Annex 4 register, its entries and total, and whether the
+    provider accepted it."""
     document: Mapping[str, Any] = {}
     if isinstance(register.get("signed"), Mapping):
         document, _ = read_signed(register["signed"])
@@ -667,7 +724,9 @@ def render_register(register: Mapping[str, Any]) -> str:
             ("Authority", text(document.get("authority"))),
             ("Formed", when(register.get("formed_at"))),
             ("Signed", f"{when(register.get('signed_at'))} by {text(register.get('signed_by'))}"),
+            ("Handed over by", text(document.get("handed_over_by"))),
             ("Total", text(register.get("total"))),
+            ("Accepted by", _accepted(register)),
         ]
     )
     entries = [e for e in document.get("entries") or [] if isinstance(e, Mapping)]
@@ -686,6 +745,160 @@ def render_register(register: Mapping[str, Any]) -> str:
         ["NO", "IDENTIFIER", "RECIPIENT", "ACCEPTED", "PLANNED ISSUE", "DOCUMENTS"], rows
     )
     return shown
+
+
+def render_registers(registers: Sequence[Mapping[str, Any]]) -> str:
+    """The Annex 4 registers signed, the latest first: each with who at the provider accepted it."""
+    items = [r for r in registers if isinstance(r, Mapping)]
+    if not items:
+        return "no Annex 4 register signed yet"
+    rows = [
+        [
+            text(r.get("id")),
+            text(r.get("district")),
+            text(r.get("total")),
+            when(r.get("signed_at")),
+            text(r.get("signed_by")),
+            _accepted(r),
+        ]
+        for r in items
+    ]
+    return table(["REGISTER", "DISTRICT", "TOTAL", "SIGNED", "BY", "ACCEPTED BY THE PROVIDER"], rows)
+
+
+# -- the register of originals (Annex 1 step 2) ------------------------------------------------------------
+
+
+def _kz(value: object, *, day: bool = True) -> str:
+    """An RFC 3339 time from the API in Kazakhstan time (the register times are): ``2026-03-18 12:00``, or only
+    the time (``day`` false)."""
+    if not isinstance(value, str):
+        return text(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return in_kazakhstan(moment).strftime("%Y-%m-%d %H:%M" if day else "%H:%M")
+
+
+def _due(pending: Mapping[str, Any], slot: object) -> bool:
+    """The application goes with the register of the current register time ``slot`` (it was due by then)."""
+    if not isinstance(slot, str) or not isinstance(pending.get("due_at"), str):
+        return False
+    return datetime.fromisoformat(str(pending["due_at"])) <= datetime.fromisoformat(slot)
+
+
+def render_schedule(schedule: Mapping[str, Any]) -> str:
+    """`originals-schedule`: today's register times (Kazakhstan time), whether today is a working day, the
+    current and the next register time, the applications waiting (due, late), the registers sent today."""
+    now, slots = schedule.get("now"), [s for s in schedule.get("slots_today") or [] if isinstance(s, str)]
+    pending = [p for p in schedule.get("pending") or [] if isinstance(p, Mapping)]
+    sent = [str(r) for r in schedule.get("sent_today") or []]
+    current = schedule.get("current_slot")
+    today = _kz(now)[:10]
+    day = f"{today}, a working day" if schedule.get("working_day") else f"{today}, a day off: no register today"
+    waiting = str(len(pending))
+    if schedule.get("late"):
+        waiting += f" ({schedule['late']} late)"
+    shown = fields(
+        [
+            ("Branch", text(schedule.get("branch"))),
+            ("Now", f"{_kz(now)} (Kazakhstan time)"),
+            ("Today", day),
+            ("Register times", ", ".join(str(t) for t in schedule.get("register_times") or []) + " (Kazakhstan time)"),
+            ("Today's registers", ", ".join(_kz(s, day=False) for s in slots) or NONE),
+            ("Current register time", _kz(current, day=False) if current else "none yet"),
+            ("Next register time", _kz(schedule.get("next_at"))),
+            ("Waiting", waiting),
+            ("Sent today", ", ".join(sent) or "none"),
+        ]
+    )
+    if pending:
+        rows = [
+            [
+                text(p.get("intake_id")),
+                text(p.get("application_id")),
+                text(p.get("district")),
+                _kz(p.get("accepted_at")),
+                _kz(p.get("due_at")),
+                "LATE" if p.get("late") else "",
+            ]
+            for p in pending
+        ]
+        shown += "\n\nWaiting for the register (Annex 1 step 2)\n" + table(
+            ["INTAKE", "APPLICATION", "DISTRICT", "ACCEPTED", "DUE", "LATE"], rows
+        )
+    else:
+        shown += "\n\nnothing waits for the register"
+    due = sorted({str(p.get("district") or "") for p in pending if _due(p, current)})
+    if due:
+        districts = due if len(due) > 1 else []
+        shown += "\n\nnext: " + "; ".join(
+            [f"python -m client operator originals-register --p12 KEY.p12 --district {d}" for d in districts]
+            or ["python -m client operator originals-register --p12 KEY.p12"]
+        )
+    elif pending:
+        shown += f"\n\nnext: the register at {_kz(schedule.get('next_at'))} (Kazakhstan time)"
+    return shown
+
+
+def render_originals_register(register: Mapping[str, Any]) -> str:
+    """After `originals-register`: the register as sent (its register time, entries, total, who handed it over)
+    and whether the provider accepted it."""
+    document: Mapping[str, Any] = {}
+    if isinstance(register.get("signed"), Mapping):
+        document, _ = read_signed(register["signed"])
+    shown = fields(
+        [
+            ("Register", text(register.get("id"))),
+            ("Branch", text(register.get("branch"))),
+            ("District", text(register.get("district"))),
+            ("Authority", text(document.get("authority"))),
+            ("Register time", f"{_kz(register.get('slot_at'))} (Kazakhstan time)"),
+            ("Formed", when(register.get("formed_at"))),
+            ("Signed", f"{when(register.get('signed_at'))} by {text(register.get('signed_by'))}"),
+            ("Handed over by", text(document.get("handed_over_by"))),
+            ("Total", text(register.get("total"))),
+            ("Accepted by", _accepted(register)),
+        ]
+    )
+    entries = [e for e in document.get("entries") or [] if isinstance(e, Mapping)]
+    rows = [
+        [
+            text(e.get("no")),
+            text(e.get("application_id")),
+            text(e.get("identifier")),
+            text(e.get("recipient")),
+            when(e.get("accepted_at")),
+            "; ".join(str(d) for d in e.get("documents") or []) or NONE,
+        ]
+        for e in entries
+    ]
+    shown += "\n\nHanded to the provider (Annex 1 step 2)\n" + table(
+        ["NO", "APPLICATION", "IDENTIFIER", "RECIPIENT", "ACCEPTED", "DOCUMENTS"], rows
+    )
+    return shown
+
+
+def render_originals_registers(registers: Sequence[Mapping[str, Any]]) -> str:
+    """The registers of originals sent, the latest first: each with who at the provider accepted it."""
+    items = [r for r in registers if isinstance(r, Mapping)]
+    if not items:
+        return "no register of originals sent yet"
+    rows = [
+        [
+            text(r.get("id")),
+            text(r.get("district")),
+            _kz(r.get("slot_at")),
+            text(r.get("total")),
+            text(r.get("signed_by")),
+            _accepted(r),
+        ]
+        for r in items
+    ]
+    return table(["REGISTER", "DISTRICT", "REGISTER TIME", "TOTAL", "SIGNED BY", "ACCEPTED BY THE PROVIDER"], rows)
 
 
 # -- the commands -------------------------------------------------------------------------------------
@@ -806,6 +1019,13 @@ def run(
         return _show(args, client.intake(args.intake), render_intake)
     if command == "journal":
         return _show(args, client.journal(limit=args.limit), render_journal)
+    if command == "originals-schedule":
+        return _show(args, client.originals_schedule(), render_schedule)
+    if command == "originals-register":
+        signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
+        return _show(args, client.originals_register(signer, args.district), render_originals_register)
+    if command == "originals-registers":
+        return _show(args, client.originals_registers(limit=args.limit), render_originals_registers)
     return _results(args, client)
 
 
@@ -822,8 +1042,8 @@ def _results(args: argparse.Namespace, client: OperatorClient) -> int:
         signer = load_signer(args.p12, _password("P12_PASSWORD", "PKCS#12 password: "))
         drafted = client.register_draft(args.district)
         return _show(args, client.hand_over(sign_register(drafted, signer)), render_register)
-    if command == "recall-returned":
-        return _show(args, client.recall_returned(args.application), render_result)
+    if command == "unclaimed-registers":
+        return _show(args, client.registers(limit=args.limit), render_registers)
     presented = {"receipt_number": args.receipt, "recipient_iin": args.iin, "representative_iin": args.representative}
     if command == "recall":
         return _show(args, client.recall(args.application, **presented), render_result)

@@ -15,11 +15,15 @@ the loopback, a free port) that keeps every e-mail it is given in the Maildir ``
 the portal sends its e-mails (§17) to it over SMTP; the banner says where.
 
 With ``AUTOPILOT=1`` this process also runs the autopilot (architecture §6, `client.autopilot`) once the
-provider and the NCA answer ``/ready``: a client in a worker thread that plays every district's demo staff over
-the provider's and the NCA's HTTP APIs (their real URLs), so that every application reaches its result within
-seconds. It logs in with the demo staff's password: ``PROVIDER_DEMO_PASSWORD``, or, when that is not set, one
-this process makes once and keeps in ``<VAR_DIR>/provider-demo-password`` (mode 0600; the banner names the
-file) and gives the provider to seed the roster with.
+provider, the Center and the NCA answer ``/ready``: a client in a worker thread that plays every district's demo
+staff over the provider's and the NCA's HTTP APIs (their real URLs), so that every application reaches its
+result within seconds, and the back office of every branch of the Center over its operator API (the registers
+of originals at the register times, the unclaimed results with the Annex 4 register). It logs in with the demo
+staff's password: ``PROVIDER_DEMO_PASSWORD``, or, when that is not set, one this process makes once and keeps in
+``<VAR_DIR>/provider-demo-password`` (mode 0600; the banner names the file) and gives the provider to seed the
+roster with; and likewise with the Center's demo operators' password: ``CON_INTAKE_DEMO_PASSWORD``, or the one
+kept in ``<VAR_DIR>/con-intake-demo-password`` (a Center seeded earlier with another password refuses it: the
+autopilot logs that once and leaves the Center to people).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from pydantic import SecretStr
 
 from client.autopilot import Autopilot, ready_urls, serve
 from services.con_intake.app import create_app as con_intake
+from services.con_intake.branches import BRANCHES
 from services.con_intake.config import ConIntakeSettings
 from services.portal_gateway.app import create_app as portal_gateway
 from services.portal_gateway.config import PortalSettings
@@ -137,10 +142,24 @@ def share_ra_token(settings: Sequence[ServiceSettings]) -> bool:
 
 AUTOPILOT = "AUTOPILOT"
 DEMO_PASSWORD_FILE = "provider-demo-password"
+CENTER_PASSWORD_FILE = "con-intake-demo-password"
 
 
 def autopilot_enabled() -> bool:
     return os.environ.get(AUTOPILOT, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _kept_password(name: str) -> tuple[str, Path]:
+    """The password kept in ``<VAR_DIR>/<name>``, made now (mode 0600) when there is none."""
+    path = Path(var_dir()) / name
+    password = path.read_text().strip() if path.exists() else ""
+    if not password:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
+        password = secrets.token_urlsafe(12)
+        path.write_text(password + "\n")
+    return password, path
 
 
 def autopilot_password(provider: ProviderSettings) -> tuple[str, Path | None]:
@@ -150,15 +169,21 @@ def autopilot_password(provider: ProviderSettings) -> tuple[str, Path | None]:
     given = provider.demo_password.get_secret_value()
     if given:
         return given, None
-    path = Path(var_dir()) / DEMO_PASSWORD_FILE
-    password = path.read_text().strip() if path.exists() else ""
-    if not password:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600, exist_ok=True)
-        path.chmod(0o600)
-        password = secrets.token_urlsafe(12)
-        path.write_text(password + "\n")
+    password, path = _kept_password(DEMO_PASSWORD_FILE)
     provider.demo_password = SecretStr(password)
+    return password, path
+
+
+def center_password(center: ConIntakeSettings) -> tuple[str, Path | None]:
+    """The Center's demo operators' password for the autopilot: ``CON_INTAKE_DEMO_PASSWORD`` when set; else the
+    one kept in ``<VAR_DIR>/con-intake-demo-password`` (made now, mode 0600, when there is none), which the
+    Center is given to seed its roster with (a roster seeded before keeps its password). With the file, where
+    it is."""
+    given = center.demo_password.get_secret_value()
+    if given:
+        return given, None
+    password, path = _kept_password(CENTER_PASSWORD_FILE)
+    center.demo_password = SecretStr(password)
     return password, path
 
 
@@ -169,13 +194,29 @@ def local_url(settings: ServiceSettings) -> str:
 
 
 def make_autopilot(settings: Sequence[ServiceSettings]) -> tuple[Autopilot, str]:
-    """The autopilot on the provider's and the NCA's URLs, with the demo password, and the banner's line."""
+    """The autopilot on the provider's, the Center's and the NCA's URLs, with the demo passwords (the Center's
+    branches: `services.con_intake.branches.BRANCHES`), and the banner's line."""
     provider = next(s for s in settings if isinstance(s, ProviderSettings))
     registry = next(s for s in settings if isinstance(s, RegistryStubSettings))
+    center = next(s for s in settings if isinstance(s, ConIntakeSettings))
     password, kept_in = autopilot_password(provider)
-    pilot = Autopilot(local_url(provider), local_url(registry), password, ra_token=registry.nca_ra_token or None)
+    operators_password, operators_kept_in = center_password(center)
+    pilot = Autopilot(
+        local_url(provider),
+        local_url(registry),
+        password,
+        ra_token=registry.nca_ra_token or None,
+        center_url=local_url(center),
+        center_password=operators_password,
+        branches=[branch.code for branch in BRANCHES],
+    )
     where = f"; the demo staff's password is in {kept_in}" if kept_in else " (PROVIDER_DEMO_PASSWORD)"
-    return pilot, f"on: plays the demo staff of every district{where}"
+    center_where = (
+        f"; the Center's demo operators' password is in {operators_kept_in}"
+        if operators_kept_in
+        else " (CON_INTAKE_DEMO_PASSWORD)"
+    )
+    return pilot, f"on: plays the demo staff of every district{where}, and every branch's back office{center_where}"
 
 
 async def main() -> None:
@@ -210,7 +251,7 @@ async def main() -> None:
             banner(bus, apps, ra_token_set=ra_token_set, mail=mail, autopilot=pilot_line), file=sys.stderr, flush=True
         )
         if pilot is not None:
-            ready = ready_urls(pilot.provider_url, pilot.nca_url)
+            ready = ready_urls(pilot.provider_url, pilot.nca_url, *([pilot.center_url] if pilot.center_url else []))
             piloting = asyncio.create_task(serve(pilot, ready=ready, stop=stop_pilot))
         await serve_many(apps, before_exit=before_exit)
     finally:

@@ -17,7 +17,7 @@ from client.autopilot import CHAIR, HEAD, MEMBERS, SECRETARY, SPECIALIST, Autopi
 from client.sdk import NcaClient, read_signed
 from client.staff import StaffClient, employee_key, sign_resolution
 from shared.eds.signing import b64url_decode
-from tests.client.harness import NCA, PROVIDER, Bridge, open_case
+from tests.client.harness import NCA, PROVIDER, Bridge, hand_over, open_case
 from tests.support.provider import DEMO_PASSWORD, World, deliver_registered
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
@@ -227,3 +227,29 @@ async def test_the_autopilot_command_stops_with_an_error_when_the_password_is_re
     assert (
         await world.provider.post("/api/v1/staff/token", json={"login": "head.ulytau", "password": DEMO_PASSWORD})
     ).status_code == 200  # one attempt, no lockout
+
+
+async def test_the_autopilot_acknowledges_the_centers_handovers_of_its_district(world: World, bridge: Bridge) -> None:
+    import uuid
+
+    district, elsewhere = "priozersk", "zhezkazgan"
+    ours = await hand_over(world, district, str(uuid.uuid4()), str(uuid.uuid4()))
+    theirs = await hand_over(world, elsewhere, str(uuid.uuid4()))
+    specialist = demo_login(SPECIALIST, district)
+    pilot = pilot_of(bridge, district)
+
+    moves = await tick(pilot)
+    assert (specialist, 3, ours.id) in moves.done
+    reader = Reader(world)
+    shown = await reader.get(specialist, f"/api/v1/handovers/{ours.id}")
+    assert (shown["state"], shown["acknowledged_by"], shown["total"]) == ("ACKNOWLEDGED", specialist, 2)
+    me = await reader.get(specialist, "/api/v1/staff/me")
+    document, signatures = read_signed(shown["signed_ack"])
+    assert document["accepted_by"] == me["full_name"] and [s.iin for s in signatures] == [me["iin"]]
+    assert (await reader.get(demo_login(HEAD, district), "/api/v1/sla"))["handovers_unacknowledged"] == 0
+
+    again = await tick(pilot)
+    assert not [move for move in again.done if move[1] == 3], "nothing left to acknowledge"
+    other = await reader.get(demo_login(HEAD, elsewhere), f"/api/v1/handovers/{theirs.id}")
+    assert other["state"] == "RECEIVED", "another district's handover is its own staff's"
+    pilot.close()

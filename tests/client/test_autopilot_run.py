@@ -1,5 +1,6 @@
-"""The autopilot in `python -m services` (what `make run` runs) with ``AUTOPILOT=1``: the demo password it
-makes and keeps when none is set, where it reaches the services, the banner's line; and end to end, all
+"""The autopilot in `python -m services` (what `make run` runs) with ``AUTOPILOT=1``: the demo passwords it
+makes and keeps when none is set (the provider's staff's, the Center's operators'), where it reaches the
+services, every branch of the Center it plays, the banner's line; and end to end, all
 five services as one process: a citizen applies from the command line and has the result within a minute,
 decided by the demo staff the autopilot plays, which a person then reads with `python -m client staff`."""
 
@@ -15,8 +16,19 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.__main__ import DEMO_PASSWORD_FILE, autopilot_enabled, autopilot_password, local_url
+from services.__main__ import (
+    CENTER_PASSWORD_FILE,
+    DEMO_PASSWORD_FILE,
+    autopilot_enabled,
+    autopilot_password,
+    center_password,
+    local_url,
+    make_autopilot,
+)
+from services.con_intake.branches import BRANCHES
+from services.con_intake.config import ConIntakeSettings
 from services.provider.config import ProviderSettings
+from services.registry_stub.config import RegistryStubSettings
 from shared.sms import read_messages
 from tests.support.processes import ROOT, SERVICES, base_env, client_cli, free_port, stop, wait_ready
 
@@ -50,6 +62,35 @@ def test_a_demo_password_set_is_the_autopilots(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
     assert autopilot_password(ProviderSettings(demo_password="chosen one")) == ("chosen one", None)
     assert not (tmp_path / "var" / DEMO_PASSWORD_FILE).exists()
+
+
+def test_without_the_centers_demo_password_one_is_made_once_and_given_to_the_center(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    center = ConIntakeSettings(demo_password="")
+    password, kept_in = center_password(center)
+    assert kept_in == tmp_path / "var" / CENTER_PASSWORD_FILE and kept_in.stat().st_mode & 0o777 == 0o600
+    assert len(password) >= 16 and center.demo_password.get_secret_value() == password
+    assert center_password(ConIntakeSettings(demo_password="")) == (password, kept_in), "the next start, the same"
+    assert center_password(ConIntakeSettings(demo_password="chosen one")) == ("chosen one", None)
+    assert password != autopilot_password(ProviderSettings(demo_password=""))[0], "one password a service"
+
+
+def test_the_autopilot_plays_every_branch_of_the_center_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    settings = [
+        ProviderSettings(demo_password="staff one"),
+        RegistryStubSettings(),
+        ConIntakeSettings(host="0.0.0.0", port=8002, demo_password=""),
+    ]
+    pilot, line = make_autopilot(settings)
+    try:
+        assert pilot.center_url == "http://127.0.0.1:8002" and pilot.branches == tuple(b.code for b in BRANCHES)
+        assert pilot.center_password == (tmp_path / "var" / CENTER_PASSWORD_FILE).read_text().strip()
+        assert f"the Center's demo operators' password is in {tmp_path / 'var' / CENTER_PASSWORD_FILE}" in line
+    finally:
+        pilot.close()
 
 
 def test_the_autopilot_reaches_a_wildcard_host_on_the_loopback() -> None:
@@ -127,5 +168,6 @@ def test_a_citizen_has_the_result_within_a_minute_with_the_autopilot(tmp_path: P
         exit_code, err = stop(process)
     assert exit_code == 0, err[-3000:]
     assert "autopilot started" in err and "autopilot stopped" in err
-    assert "the demo staff's password is in" in err
+    assert "the demo staff's password is in" in err and "the Center's demo operators' password is in" in err
     assert "autopilot: a step refused" not in err and "autopilot stopped: the provider refused" not in err
+    assert "the Center refused its demo operators' password" not in err and "autopilot: the Center refused" not in err

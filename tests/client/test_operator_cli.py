@@ -5,7 +5,9 @@ receipt signed here with an employee key the CLI got from the NCA, the receipt d
 Annex 5 refusal listing the missing documents; the branch's head's figures; another branch's intake not
 found; another person's key refused with its code; the operator's session kept beside the others; a result
 issued at the window against the receipt (a wrong number refused), and the head's Annex 4 register of the
-results unclaimed a month on, signed here."""
+results unclaimed a month on, signed here; the register of originals at the register times (none before the
+day's first, none on a day off, one a district), the provider's acceptance of the registers shown, and a late
+recall the provider's answer brings back (no `recall-returned` any more)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 
 from client.cli import main
+from client.text import when
 from services.con_intake.domain.schedule import result_ready_on
 from shared.calendar import utcnow
 from shared.eds.signing import payload_of
@@ -34,6 +37,7 @@ from tests.support.center import (
     Desk,
     result_accepted_at,
     set_clock,
+    spare,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="package")
@@ -401,3 +405,158 @@ async def test_the_heads_annex_4_register_of_the_results_unclaimed_a_month_on(ce
     assert await cli.ok("unclaimed") == "nothing unclaimed\n"
     code, out, err = await cli.signing(head, "unclaimed-register")
     assert code == 2 and "CONFLICT" in err, "nothing unclaimed any more"
+
+
+# -- the register of originals (Annex 1 step 2), the provider's acceptance, the late recall (§14 item 1) -------
+
+
+async def accepted_for(desk: Desk, login: str, at: datetime, district: str) -> dict[str, Any]:
+    """A spare recipient's application accepted at ``login``'s branch at ``at`` (the Center's clock), for
+    ``district``'s authorized body."""
+    set_clock(desk.clock, at)
+    intake = await desk.started(login, await spare(desk), district=district)
+    await desk.present(login, intake)
+    return await desk.accept(login, intake)
+
+
+def rows_of(shown: str, heading: str) -> list[str]:
+    """The rows of the table under ``heading`` in what a command printed (its header first)."""
+    return shown.split(heading + "\n", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+async def test_the_register_of_originals_at_the_register_times(center_world: Desk, cli: Cli) -> None:
+    login = "operator-1.temirtau"
+    day = date(2026, 4, 8)  # a Wednesday
+    ours = await accepted_for(center_world, login, local(day, 10), "temirtau")
+    theirs = await accepted_for(center_world, login, local(day, 10, 30), "abay")
+    ids = {ours["application"]["id"]: "temirtau", theirs["application"]["id"]: "abay"}
+    await cli.as_(login)
+    await cli.get_key(login)
+
+    # before the day's first register time: the two times, the next one, who waits; nothing to sign yet
+    set_clock(center_world.clock, local(day, 11, 30))
+    shown = await cli.ok("originals-schedule")
+    assert field(shown, "Register times") == "12:00, 17:00 (Kazakhstan time)"
+    assert field(shown, "Today") == "2026-04-08, a working day"
+    assert field(shown, "Today's registers") == "12:00, 17:00"
+    assert field(shown, "Current register time") == "none yet"
+    assert field(shown, "Next register time") == "2026-04-08 12:00"
+    assert field(shown, "Waiting") == "2" and field(shown, "Sent today") == "none"
+    waiting = rows_of(shown, "Waiting for the register (Annex 1 step 2)")
+    assert waiting[0].split() == ["INTAKE", "APPLICATION", "DISTRICT", "ACCEPTED", "DUE", "LATE"]
+    assert [(row.split()[1], row.split()[2]) for row in waiting[1:]] == list(ids.items())
+    assert all("2026-04-08 12:00" in row and "LATE" not in row for row in waiting[1:])
+    assert "next: the register at 2026-04-08 12:00 (Kazakhstan time)" in shown
+    code, out, err = await cli.signing(login, "originals-register")
+    assert code == 2 and out == "" and "CONFLICT" in err and '"next_at": "2026-04-08T07:00:00' in err
+
+    # at 12:00: one register a district; the schedule says which to sign
+    set_clock(center_world.clock, local(day, 12, 5))
+    shown = await cli.ok("originals-schedule")
+    assert field(shown, "Current register time") == "12:00"
+    assert field(shown, "Next register time") == "2026-04-08 17:00"
+    for district in ("abay", "temirtau"):
+        assert f"python -m client operator originals-register --p12 KEY.p12 --district {district}" in shown
+    code, out, err = await cli.signing(login, "originals-register")
+    assert code == 2 and out == "" and "VALIDATION_FAILED" in err and '"districts": ["abay", "temirtau"]' in err
+    code, out, err = await cli.signing(login, "originals-register", "--district", "temirtau")
+    assert code == 0, err
+    me = await cli.json("me")
+    register_id = field(out, "Register")
+    assert field(out, "District") == "temirtau" and field(out, "Total") == "1"
+    assert field(out, "Register time") == "2026-04-08 12:00 (Kazakhstan time)"
+    assert field(out, "Signed").endswith(f"by {login}") and field(out, "Handed over by") == me["full_name"]
+    assert field(out, "Accepted by") == "not accepted yet"
+    entries = rows_of(out, "Handed to the provider (Annex 1 step 2)")
+    assert entries[0].split()[:3] == ["NO", "APPLICATION", "IDENTIFIER"] and len(entries) == 2
+    assert entries[1].split()[:2] == ["1", ours["application"]["id"]]
+    handed = await center_world.handed_over(register_id)
+    assert handed.routing_key == "handover.temirtau"
+    code, out, err = await cli.signing(login, "originals-register", "--district", "temirtau")
+    assert code == 2 and "CONFLICT" in err, "nothing of temirtau waits any more"
+    code, out, err = await cli.signing(login, "originals-register", "--district", "abay")
+    assert code == 0 and field(out, "District") == "abay", err
+    second_id = field(out, "Register")
+    shown = await cli.ok("originals-schedule")
+    assert field(shown, "Waiting") == "0" and "nothing waits for the register" in shown
+    assert field(shown, "Sent today") == f"{register_id}, {second_id}"
+
+    # the registers sent: not accepted, until the provider's specialist answers (Annex 1 step 3)
+    listed = await cli.ok("originals-registers")
+    assert listed.splitlines()[0].split()[:3] == ["REGISTER", "DISTRICT", "REGISTER"]
+    rows = {line.split()[0]: line for line in listed.splitlines()[1:]}
+    assert rows[register_id].endswith("not accepted yet") and rows[second_id].endswith("not accepted yet")
+    await center_world.answer(handed, at=local(day, 14))
+    rows = {line.split()[0]: line for line in (await cli.ok("originals-registers")).splitlines()[1:]}
+    at = next(r["accepted_at"] for r in await cli.json("originals-registers") if r["id"] == register_id)
+    assert rows[register_id].endswith(f"Маман Тұрғын үй бөлімі at {when(at)}")
+    assert rows[second_id].endswith("not accepted yet")
+
+    # a Saturday: no register; the next on Monday
+    set_clock(center_world.clock, local(date(2026, 4, 11), 12, 5))
+    shown = await cli.ok("originals-schedule")
+    assert field(shown, "Today") == "2026-04-11, a day off: no register today"
+    assert field(shown, "Today's registers") == "—" and field(shown, "Next register time") == "2026-04-13 12:00"
+
+
+async def test_the_provider_accepts_the_annex_4_register_and_sends_a_recalled_result_back(
+    center_world: Desk, cli: Cli
+) -> None:
+    login, head = "operator-1.shakhtinsk", "head.shakhtinsk"
+    # ready on Wednesday 18 February 2026 (accepted on Monday 19 January): unclaimed from Wednesday 18 March
+    intake = await result_accepted_at(center_world, login, local(date(2026, 1, 19), 10))
+    issue, iin, receipt = intake["application"]["id"], intake["recipient"]["iin"], intake["journal_number"]
+    set_clock(center_world.clock, local(date(2026, 3, 18), 9))
+    await cli.as_(head)
+    await cli.get_key(head)
+    assert await cli.ok("unclaimed-registers") == "no Annex 4 register signed yet\n"
+    out = await cli.ok("unclaimed-register", "--p12", cli.key(head), p12_password=cli.passwords[head])
+    register_id = field(out, "Register")
+    assert field(out, "Accepted by") == "not accepted yet"
+    assert field(out, "Handed over by") == (await cli.json("me"))["full_name"]
+    listed = (await cli.ok("unclaimed-registers")).splitlines()
+    assert listed[0].split() == ["REGISTER", "DISTRICT", "TOTAL", "SIGNED", "BY", "ACCEPTED", "BY", "THE", "PROVIDER"]
+    assert listed[1].startswith(register_id) and listed[1].endswith("not accepted yet") and head in listed[1]
+
+    # the provider's specialist accepts it: Annex 4's «Қабылдады»
+    await center_world.answer(await center_world.handed_over(register_id), at=local(date(2026, 3, 18), 11))
+    at = (await cli.json("unclaimed-registers"))[0]["accepted_at"]
+    row = (await cli.ok("unclaimed-registers")).splitlines()[1]
+    assert row.startswith(register_id) and row.endswith(f"Маман Тұрғын үй бөлімі at {when(at)}")
+
+    # the recipient comes late: the result is asked back; the provider's answer brings it back
+    set_clock(center_world.clock, local(date(2026, 3, 19), 10))
+    await cli.as_(login)
+    shown = await cli.ok("recall", issue, "--receipt", receipt, "--iin", iin)
+    recall = (await cli.json("result", issue))["recall"]
+    assert field(shown, "Custody") == "RECALLED"
+    assert field(shown, "Recall").endswith("; the provider has not sent it back yet")
+    assert field(shown, "Next") == (
+        f"wait for the provider to send it back (by {recall['return_by']}); "
+        f"then python -m client operator issue {issue} --receipt {receipt} --iin {iin}"
+    )
+    code, out, err = await cli("issue", issue, "--receipt", receipt, "--iin", iin)
+    assert code == 2 and "CONFLICT" in err, "not back yet"
+    await center_world.answer(await center_world.handed_over(recall["id"]), at=local(date(2026, 3, 20), 10))
+    shown = await cli.ok("result", issue)
+    back = (await cli.json("result", issue))["recall"]
+    assert field(shown, "Custody") == "RETURNED"
+    assert field(shown, "Recall").endswith(
+        f"; sent back by the provider's Маман Тұрғын үй бөлімі {when(back['returned_at'])} (in time)"
+    )
+    assert field(shown, "Next") == f"python -m client operator issue {issue} --receipt {receipt} --iin {iin}"
+    code, out, err = await cli("issue", issue, "--receipt", receipt, "--iin", iin)
+    assert code == 0 and out.startswith(f"{issue}: issued to the recipient (IIN {iin})"), err
+
+
+async def test_recall_returned_is_no_command_any_more(capsys: pytest.CaptureFixture[str]) -> None:
+    """The provider's answer brings a recalled result back: there is nothing for the operator to mark."""
+    with pytest.raises(SystemExit) as exited:
+        main(["operator", "recall-returned", "some-result"])
+    assert exited.value.code == 2 and "invalid choice: 'recall-returned'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["operator", "--help"])
+    shown = capsys.readouterr().out
+    assert "recall-returned" not in shown
+    for command in ("originals-schedule", "originals-register", "originals-registers", "unclaimed-registers"):
+        assert command in shown
