@@ -112,7 +112,8 @@ def banner(
         "/api/v1/staff/token; password: "
         "PROVIDER_DEMO_PASSWORD, or the one the provider logs at its first start",
         f"    operators operator-1|operator-2|head.<branch> at http://{center.host}:{center.port}"
-        "/api/v1/operators/token; password: CON_INTAKE_DEMO_PASSWORD, or the one the Center logs at its first start",
+        "/api/v1/operators/token; password: CON_INTAKE_DEMO_PASSWORD, or the one the Center logs at its first start "
+        "(with AUTOPILOT=1: the one the autopilot line names)",
         "    gateway   admin token: REGIONAL_GATEWAY_ADMIN_TOKEN, or the one the gateway logs at start",
         "    NCA       registration authority token (system certificates, revocation): "
         + (

@@ -76,7 +76,12 @@ OPENAPI_TAGS = [
         "name": "issuance",
         "description": "§19 Process 9 and §17: the results my branch received, handed over at the window against the "
         "acceptance receipt; unclaimed results after a month and the Annex 4 register to the provider, signed by the "
-        "head; the late recall (§14 item 1).",
+        "head; the late recall (§14 item 1), asked of the provider and brought back by its signed answer.",
+    },
+    {
+        "name": "registers",
+        "description": "Annex 1 step 2: the register (тізілім) of the applications accepted, to each district's "
+        "authorized body at the day's register times (twice a working day), and the provider's acceptance.",
     },
     {"name": "operations", "description": "Liveness and readiness."},
 ]
