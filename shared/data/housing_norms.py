@@ -2,8 +2,8 @@
 as data in one place with its source.
 
 - ``max_m2_per_person``: the norm of provision of the 2014 Law "On housing relations" (art. 75 as recalled: 15–18 m²
-  of useful area per person, but at least a one-room flat). Source: unverified — research/housing-domain.md §2 marks
-  it "[U] from recollection; no source found"; the upper bound, 18 m², is used, so that a dwelling larger than the
+  of useful area per person, but at least a one-room flat). Source: unverified — recalled, no published text of the
+  2014 article was found; the upper bound, 18 m², is used, so that a dwelling larger than the
   family's norm goes to a larger family first, and a one-room flat fits anyone.
 - ``persons_per_room``: no source; the model's assumption (two persons a room), so that a family is not given fewer
   rooms than half its size. Change it here when the regulation's text is found.

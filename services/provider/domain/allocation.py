@@ -6,13 +6,14 @@ lists' sizes (how many are queued in each) giving the units per list; no list ge
 people, and every unit goes to some list while any list has people left.
 
 - ``proportional-2014`` (2014: "flats go to each category in proportion to the number of people in it, WWII
-  veterans and orphans first", after the July 2013 amendments; research/housing-domain.md §1.3, §3): each list's
+  veterans and orphans first", after the July 2013 amendments [1]): each list's
   share is ``units × size / total``; each gets the whole part of its share, and the units left over go one each
-  first to the WWII list and the orphans' list (in that order, art. 67 p.1), then to the others by the largest
+  first to the WWII list and the orphans' list when their shares have a fraction left (in that order, art. 67
+  p.1), then to the others by the largest
   remaining fraction, ties by the lists' order. So "first" is read as first in line for what the whole shares
   leave, never more than a list's share plus one (a reading: no source says how a share's fraction was rounded).
 - ``quota-2025`` (2025, Otbasy's rule for rental flats: at least 70 % to the socially vulnerable groups,
-  including a 20 % quota for orphans, 30 % to the others; research §3): the orphans' list gets ``ceil(20 %)`` of
+  including a 20 % quota for orphans, 30 % to the others [2]): the orphans' list gets ``ceil(20 %)`` of
   the units, the socially vulnerable lists (the WWII list among them: art. 68 sub-para 1) the rest of
   ``ceil(70 %)`` in proportion to their sizes, the others (civil servants and employees, emergency dwellings)
   what is left, in proportion; a pool whose lists run out of people passes its units on (orphans → vulnerable →
@@ -22,6 +23,9 @@ people, and every unit goes to some list while any list has people left.
 whose size it fits by the norm of provision (`shared.data.housing_norms`), and a family the norm does not fit
 keeps its place for the next unit. Positions are computed from the queue keys alone (`positions`): 1, 2, 3 …
 in key order, with no gaps.
+
+[1] https://zakon.kz/amp/redaktsiia-zakonkz/4628972-bolee-13-tysjach-kyzylordincev-stojat-v.html
+[2] https://018.kz/18118-abaj-oblysynda-zhaldamaly-tryn-jdi-blu-trtibi-tsindirildi.html
 """
 
 from __future__ import annotations
