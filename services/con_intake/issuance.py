@@ -55,7 +55,6 @@ from shared.calendar import local_day
 from shared.eds.signing import Signer, payload_of, sign
 from shared.eds.verify import Verified
 from shared.errors import AppError
-from shared.geo import DISTRICT_BY_CODE
 from shared.housing import center
 from shared.housing.application import SERVICE_NAMES
 from shared.logging import get_logger
@@ -289,28 +288,13 @@ async def register_draft(
     found = await unclaimed(session, branch=account.branch, now=now, district=district)
     if not found:
         raise AppError("CONFLICT", {"reason": "no unclaimed result to hand over", "district": district})
-    districts = sorted({f.intake.district or "" for f in found})
-    if len(districts) > 1:
-        raise AppError(
-            "VALIDATION_FAILED",
-            {
-                "errors": [
-                    {
-                        "loc": ["body", "district"],
-                        "msg": "the unclaimed results are of more than one district: one register each",
-                    }
-                ],
-                "districts": districts,
-            },
-        )
-    code = districts[0]
+    code = handovers.one_district(sorted({f.intake.district or "" for f in found}), what="the unclaimed results")
     chosen = found[:MAX_REGISTER]
     entries = [_entry(no, f) for no, f in enumerate(chosen, 1)]
-    name = DISTRICT_BY_CODE[code].name_kk if code in DISTRICT_BY_CODE else code
     document = center.UnclaimedRegister(
         author={"iin": account.iin, "bin": CENTER.bin},
         created_at=now.replace(microsecond=0),
-        authority=domain.authority_kk(name, district_code=code)[:200],
+        authority=handovers.authority_of(code),
         district=code,
         branch=intakes.branch_document(account.branch),
         formed_at=now.replace(microsecond=0),

@@ -117,21 +117,26 @@ def _entry(no: int, row: Intake) -> center.OriginalsEntry:
     )
 
 
-def _one_district(districts: list[str]) -> str:
+def one_district(districts: list[str], *, what: str) -> str:
+    """The one district of a register's ``what`` (VALIDATION_FAILED naming them when they are of more than one:
+    a register goes to one district's authorized body)."""
     if len(districts) > 1:
         raise AppError(
             "VALIDATION_FAILED",
             {
                 "errors": [
-                    {
-                        "loc": ["body", "district"],
-                        "msg": "the applications are of more than one district: one register each",
-                    }
+                    {"loc": ["body", "district"], "msg": f"{what} are of more than one district: one register each"}
                 ],
                 "districts": districts,
             },
         )
     return districts[0]
+
+
+def authority_of(code: str) -> str:
+    """The authorized body of district ``code``, as a register's header names it."""
+    name = DISTRICT_BY_CODE[code].name_kk if code in DISTRICT_BY_CODE else code
+    return issuance_rules.authority_kk(name, district_code=code)[:200]
 
 
 async def originals_draft(
@@ -161,15 +166,14 @@ async def originals_draft(
             "CONFLICT",
             {"reason": "no application accepted before this register time is waiting", "district": district},
         )
-    code = _one_district(sorted({p.intake.district or "" for p in waiting}))
+    code = one_district(sorted({p.intake.district or "" for p in waiting}), what="the applications")
     chosen = [p.intake for p in waiting][:MAX_REGISTER]
     entries = [_entry(no, row) for no, row in enumerate(chosen, 1)]
-    name = DISTRICT_BY_CODE[code].name_kk if code in DISTRICT_BY_CODE else code
     at = now.replace(microsecond=0)
     document = center.OriginalsRegister(
         author={"iin": account.iin, "bin": CENTER.bin},
         created_at=at,
-        authority=issuance_rules.authority_kk(name, district_code=code)[:200],
+        authority=authority_of(code),
         district=code,
         branch=intakes.branch_document(account.branch),
         slot_at=slot,
